@@ -1,0 +1,47 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin"
+import preact from "@preact/preset-vite"
+import { defineConfig } from "vitest/config"
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: "core", include: ["test/core/**/*.test.ts"], environment: "node" } },
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              // Fewer PBKDF2 rounds keep the suite fast; the 100,000 cap itself is unit-tested.
+              bindings: { TEST_MIGRATIONS: await readD1Migrations("migrations"), PBKDF2_ITERATIONS: "1000" },
+            },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["test/worker/**/*.test.ts"],
+          setupFiles: ["test/worker/setup.ts"],
+        },
+      },
+      {
+        plugins: [preact()],
+        test: {
+          name: "pwa",
+          environment: "happy-dom",
+          include: ["test/pwa/**/*.test.{ts,tsx}"],
+          setupFiles: ["test/pwa/setup.ts"],
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/e2e/global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 90_000,
+          hookTimeout: 240_000,
+        },
+      },
+    ],
+  },
+})
