@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config"
 
 export default defineConfig({
   test: {
+    // Request logs are noise when a test passes and evidence when it fails.
+    silent: "passed-only",
     projects: [
       { test: { name: "core", include: ["test/core/**/*.test.ts"], environment: "node" } },
       {

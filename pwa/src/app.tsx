@@ -1,0 +1,44 @@
+import { signal } from "@preact/signals"
+import { ErrorBoundary, LocationProvider, lazy, Route, Router } from "preact-iso"
+import { UpdatePrompt } from "./components/UpdatePrompt"
+import { t } from "./i18n"
+import NotFound from "./screens/not-found"
+
+// Screens load on demand; the service worker precaches every chunk, so "on demand" still works offline.
+const Login = lazy(() => import("./screens/login"))
+const Home = lazy(() => import("./screens/home"))
+const ToolPlaceholder = lazy(() => import("./screens/tool"))
+
+const crash = signal<unknown>(null)
+
+const Crash = () => (
+  <div class="placeholder" role="alert" data-testid="crash">
+    <h1>{t("crash.title")}</h1>
+    <button type="button" class="button button-primary" onClick={() => window.location.reload()}>
+      {t("crash.reload")}
+    </button>
+  </div>
+)
+
+export const App = () => (
+  <LocationProvider>
+    <ErrorBoundary
+      onError={(error) => {
+        console.error(error)
+        crash.value = error
+      }}
+    >
+      {crash.value ? (
+        <Crash />
+      ) : (
+        <Router>
+          <Route path="/" component={Home} />
+          <Route path="/login" component={Login} />
+          <Route path="/tools/:id" component={ToolPlaceholder} />
+          <Route default component={NotFound} />
+        </Router>
+      )}
+    </ErrorBoundary>
+    <UpdatePrompt />
+  </LocationProvider>
+)

@@ -1,0 +1,22 @@
+import { type Language, language, setLanguage, t } from "../i18n"
+
+// Each language is named in itself, so a user who cannot read the current one still finds theirs.
+const NAMES: Record<Language, string> = { "zh-CN": "中文", en: "English" }
+
+export const LanguageSwitch = () => (
+  <div class="lang-switch" role="group" aria-label={t("lang.label")} data-testid="lang-switch">
+    {(Object.keys(NAMES) as Language[]).map((lang) => (
+      <button
+        key={lang}
+        type="button"
+        lang={lang}
+        class="lang-option"
+        aria-pressed={language.value === lang}
+        data-testid={`lang-${lang}`}
+        onClick={() => setLanguage(lang)}
+      >
+        {NAMES[lang]}
+      </button>
+    ))}
+  </div>
+)

@@ -1,0 +1,63 @@
+// Test helpers: call the Worker as a client would, through its fetch handler.
+import { exports } from "cloudflare:workers"
+import type { Role } from "../../core/roles"
+
+export const BASE = "http://puzi.test/api/v1"
+
+export type Res<T = Record<string, unknown>> = { status: number; body: T; headers: Headers }
+
+export async function call<T = any>(
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; key?: string } = {},
+): Promise<Res<T>> {
+  const headers: Record<string, string> = { ...opts.headers }
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`
+  if (opts.key) headers["idempotency-key"] = opts.key
+  let body: string | undefined = opts.rawBody
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body)
+    headers["content-type"] ??= "application/json"
+  }
+  const res = await exports.default.fetch(new Request(BASE + path, { method, headers, body }))
+  const text = await res.text()
+  let parsed: unknown = text
+  try {
+    parsed = JSON.parse(text)
+  } catch {}
+  return { status: res.status, body: parsed as T, headers: res.headers }
+}
+
+let counter = 0
+/** A unique suffix so tests in one file (which share storage) never collide. */
+export const uniq = (prefix = "t") => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`
+
+export const OWNER = { username: "owner", password: "puzi-test-owner" }
+
+/** The chain's owner: created through first-run setup the first time a file asks. */
+export async function ownerToken(): Promise<string> {
+  const status = await call<{ needed: boolean }>("GET", "/setup")
+  if (status.body.needed) await call("POST", "/setup", { body: OWNER })
+  const res = await call<{ token: string }>("POST", "/auth/login", { body: OWNER })
+  if (res.status !== 200) throw new Error(`owner login failed: ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body.token
+}
+
+export async function createLocation(token: string, kind: "store" | "warehouse" | "dealer" = "store", name?: string) {
+  const res = await call<{ id: string }>("POST", "/locations", {
+    token,
+    body: { name: name ?? uniq(kind === "store" ? "门店" : "仓库"), kind, region: "华东" },
+  })
+  if (res.status !== 201) throw new Error(`location failed: ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body.id
+}
+
+/** A user of the given role scoped to the given locations, signed in. */
+export async function staffToken(owner: string, role: Role, locationIds: string[]) {
+  const username = uniq(role.replace("_", ""))
+  const password = "password-123"
+  const res = await call("POST", "/users", { token: owner, body: { username, password, role, locationIds } })
+  if (res.status !== 201) throw new Error(`user failed: ${res.status} ${JSON.stringify(res.body)}`)
+  const login = await call<{ token: string }>("POST", "/auth/login", { body: { username, password } })
+  return { token: login.body.token, id: res.body.id as string, username, password }
+}

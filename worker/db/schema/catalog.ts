@@ -1,0 +1,92 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core"
+import { createdAt, updatedAt } from "./columns"
+
+export type SkuUnit = "piece" | "gram"
+export type CatalogStatus = "active" | "archived"
+
+export const categories = sqliteTable(
+  "categories",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    parentId: text("parent_id"),
+    // Ids from the root down, "/"-joined, so a subtree is one LIKE prefix query.
+    path: text("path").notNull(),
+    // Days before expiry at which lots of this category are flagged (stock issue).
+    expiryWarningDays: integer("expiry_warning_days"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("categories_parent_idx").on(t.parentId), index("categories_path_idx").on(t.path)],
+)
+
+export const brands = sqliteTable(
+  "brands",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("brands_name_uq").on(t.name)],
+)
+
+export const products = sqliteTable(
+  "products",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    unit: text("unit").$type<SkuUnit>().notNull().default("piece"),
+    categoryId: text("category_id"),
+    brandId: text("brand_id"),
+    // VAT in basis points (1300 = 13 %); prices are tax-inclusive.
+    vatRateBp: integer("vat_rate_bp").notNull().default(1300),
+    description: text("description"),
+    status: text("status").$type<CatalogStatus>().notNull().default("active"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("products_category_idx").on(t.categoryId), index("products_updated_idx").on(t.updatedAt)],
+)
+
+export const skus = sqliteTable(
+  "skus",
+  {
+    id: text("id").primaryKey(),
+    productId: text("product_id").notNull(),
+    skuCode: text("sku_code").notNull(),
+    barcode: text("barcode"),
+    attributes: text("attributes", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    priceFen: integer("price_fen").notNull(),
+    memberPriceFen: integer("member_price_fen"),
+    costFen: integer("cost_fen"),
+    supplierItemCode: text("supplier_item_code"),
+    status: text("status").$type<CatalogStatus>().notNull().default("active"),
+    // Lower-cased name, code, barcode, attributes and pinyin initials: what text search matches.
+    searchText: text("search_text").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("skus_code_uq").on(t.skuCode),
+    uniqueIndex("skus_barcode_uq").on(t.barcode),
+    index("skus_product_idx").on(t.productId),
+    index("skus_updated_idx").on(t.updatedAt, t.id),
+  ],
+)
+
+// Every price a SKU has had or will have; the current price is the newest one already effective.
+export const skuPrices = sqliteTable(
+  "sku_prices",
+  {
+    id: text("id").primaryKey(),
+    skuId: text("sku_id").notNull(),
+    priceFen: integer("price_fen").notNull(),
+    memberPriceFen: integer("member_price_fen"),
+    effectiveFrom: integer("effective_from").notNull(),
+    // Set when a future price has been copied onto the SKU by the scheduled job.
+    appliedAt: integer("applied_at"),
+    changedBy: text("changed_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("sku_prices_sku_idx").on(t.skuId, t.effectiveFrom), index("sku_prices_pending_idx").on(t.appliedAt)],
+)

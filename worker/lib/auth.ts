@@ -1,0 +1,68 @@
+// Authentication: a bearer token is either a staff session (`pzs_…`) or an API key (`pzk_…`).
+// Both are random, stored only as hashes, expire or can be revoked.
+import { and, eq, isNull } from "drizzle-orm"
+import type { MiddlewareHandler } from "hono"
+import type { Permission } from "../../core/roles"
+import type { Db } from "../db/client"
+import { apiKeys, devices, sessions, users } from "../db/schema"
+import type { AppEnv } from "../env"
+import { type Actor, assertPermission, userActor } from "./actor"
+import { randomToken, sha256 } from "./crypto"
+import { problem } from "./problem"
+
+export const SESSION_PREFIX = "pzs_"
+export const API_KEY_PREFIX = "pzk_"
+export const newSessionToken = () => SESSION_PREFIX + randomToken()
+export const newApiKey = () => API_KEY_PREFIX + randomToken()
+
+const unauthenticated = (code: string, detail: string) =>
+  problem(401, code, detail, { headers: { "WWW-Authenticate": 'Bearer realm="puzi"' } })
+
+async function sessionActor(db: Db, token: string): Promise<Actor> {
+  const [row] = await db
+    .select({ session: sessions, user: users, deviceRevokedAt: devices.revokedAt })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(devices, eq(devices.id, sessions.deviceId))
+    .where(eq(sessions.tokenHash, await sha256(token)))
+    .limit(1)
+  if (!row || row.session.revokedAt || row.session.expiresAt <= Date.now() || row.user.status !== "active")
+    throw unauthenticated("invalid_token", "The token is unknown, expired or revoked: sign in again.")
+  if (row.deviceRevokedAt)
+    throw unauthenticated("device_revoked", "This device has been revoked by a manager; ask them to register it again.")
+  return userActor(row.user, row.session)
+}
+
+async function apiKeyActor(db: Db, token: string): Promise<Actor> {
+  const [key] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, await sha256(token)), isNull(apiKeys.revokedAt)))
+    .limit(1)
+  if (!key) throw unauthenticated("invalid_token", "The API key is unknown or revoked.")
+  return {
+    kind: "api_key",
+    id: key.id,
+    name: key.name,
+    role: "api",
+    permissions: new Set(key.permissions),
+    locationIds: key.locationIds,
+  }
+}
+
+export const authenticate = (): MiddlewareHandler<AppEnv> =>
+  async function authenticate(c, next) {
+    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")
+    const token = match?.[1] ?? c.req.header("x-api-key")
+    if (!token) throw unauthenticated("unauthenticated", "Sign in first: send Authorization: Bearer <token>.")
+    const db = c.get("db")
+    c.set("actor", token.startsWith(API_KEY_PREFIX) ? await apiKeyActor(db, token) : await sessionActor(db, token))
+    await next()
+  }
+
+/** Route guard: 403 before the body is even looked at (401 → 403 → 400 → 404 → 409). */
+export const requires = (permission: Permission): MiddlewareHandler<AppEnv> =>
+  async function requires(c, next) {
+    assertPermission(c.get("actor"), permission)
+    await next()
+  }

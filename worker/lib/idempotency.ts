@@ -1,0 +1,79 @@
+// Idempotency-Key for the POSTs that create sales, orders, payments, transfers and receipts.
+// Same key + same body → the first answer; same key + another body → 422; a key still being
+// worked on → 409. Only successful answers are stored: a failed request changed nothing, so
+// its retry may run again. A request whose worker died stays "in flight" for STALE_MS, then a
+// retry takes it over (the services below are idempotent per document, so that is safe).
+import { and, eq, lt, sql } from "drizzle-orm"
+import type { MiddlewareHandler } from "hono"
+import { idempotencyKeys } from "../db/schema"
+import type { AppEnv } from "../env"
+import type { Db } from "../db/client"
+import { sha256 } from "./crypto"
+import { problem } from "./problem"
+
+export const IDEMPOTENCY_TTL_MS = 7 * 24 * 3600 * 1000
+const STALE_MS = 60_000
+const KEY_RE = /^[\x21-\x7e]{1,255}$/
+
+export const idempotent = (): MiddlewareHandler<AppEnv> =>
+  async function idempotent(c, next) {
+    const key = c.req.header("idempotency-key")
+    if (!key) throw problem(400, "idempotency_key_missing", "This call needs an Idempotency-Key header.")
+    if (!KEY_RE.test(key)) throw problem(400, "idempotency_key_invalid", "Idempotency-Key: 1–255 visible ASCII characters.")
+    const db = c.get("db")
+    const actorId = c.get("actor").id
+    const requestHash = await sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`)
+    const now = Date.now()
+
+    const claimed = await claim(db, { actorId, key, requestHash, now })
+    if (!claimed) {
+      const [prior] = await db
+        .select()
+        .from(idempotencyKeys)
+        .where(and(eq(idempotencyKeys.actorId, actorId), eq(idempotencyKeys.key, key)))
+      if (prior && prior.requestHash !== requestHash)
+        throw problem(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request.")
+      if (prior?.state === "done")
+        return new Response(prior.body, {
+          status: prior.status ?? 200,
+          headers: { "content-type": "application/json", "idempotent-replayed": "true" },
+        })
+      throw problem(409, "idempotency_in_flight", "The first request with this key is still being processed.", {
+        headers: { "Retry-After": "1" },
+      })
+    }
+
+    await next()
+    const where = and(eq(idempotencyKeys.actorId, actorId), eq(idempotencyKeys.key, key))
+    if (c.res.status >= 200 && c.res.status < 300) {
+      const body = await c.res.clone().text()
+      await db.update(idempotencyKeys).set({ state: "done", status: c.res.status, body }).where(where)
+    } else {
+      await db.delete(idempotencyKeys).where(where)
+    }
+  }
+
+/** Insert the key as in flight; or take over an expired or stale row with the same body. */
+async function claim(db: Db, k: { actorId: string; key: string; requestHash: string; now: number }): Promise<boolean> {
+  const inserted = await db
+    .insert(idempotencyKeys)
+    .values({ ...k, state: "in_flight", createdAt: k.now, expiresAt: k.now + IDEMPOTENCY_TTL_MS })
+    .onConflictDoUpdate({
+      target: [idempotencyKeys.actorId, idempotencyKeys.key],
+      set: {
+        requestHash: k.requestHash,
+        state: "in_flight",
+        status: null,
+        body: null,
+        createdAt: k.now,
+        expiresAt: k.now + IDEMPOTENCY_TTL_MS,
+      },
+      // Take over only what nobody can still be relying on.
+      setWhere: sql`${idempotencyKeys.expiresAt} < ${k.now} or (${idempotencyKeys.state} = 'in_flight' and ${idempotencyKeys.createdAt} < ${k.now - STALE_MS} and ${idempotencyKeys.requestHash} = ${k.requestHash})`,
+    })
+    .returning({ key: idempotencyKeys.key })
+  return inserted.length > 0
+}
+
+export const purgeExpiredIdempotencyKeys = (db: Db, now = Date.now()) =>
+  db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now))

@@ -1,0 +1,15 @@
+// Small zod shapes the routes share.
+import { z } from "@hono/zod-openapi"
+import { ROLES } from "../../core/roles"
+
+export const Username = z
+  .string()
+  .min(2)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.@-]+$/, "letters, digits and _ . @ - only")
+  .openapi({ example: "owner" })
+export const Password = z.string().min(8).max(200).openapi({ example: "puzi-demo-owner" })
+export const RoleSchema = z.enum(ROLES)
+export const IsoTime = z.string().openapi({ example: "2026-11-25T08:00:00.000Z" })
+export const Ok = z.object({ ok: z.literal(true) })
+export const IdParam = z.object({ id: z.string().min(1).max(64) })

@@ -1,0 +1,1 @@
+export { insertUser, listSessions, publicUser, revokeSessions, setPassword } from "./service"

@@ -1,0 +1,1 @@
+export { allLocationIds, getLocation, locationExists } from "./service"

@@ -1,0 +1,1 @@
+export { assertDeviceActive } from "./service"
