@@ -32,7 +32,6 @@ const swaggerUiAssets = (): Plugin => ({
 export default defineConfig({
   root: here("."),
   publicDir: here("public"),
-  resolve: { alias: { "@core": here("../core") } },
   build: { outDir: here("../dist/pwa"), emptyOutDir: true, target: "es2022" },
   plugins: [
     preact(),

@@ -1,6 +1,6 @@
 import { type ComponentChild, render } from "preact"
-import { LocationProvider } from "preact-iso"
 import { act } from "preact/test-utils"
+import { LocationProvider } from "preact-iso"
 import { vi } from "vitest"
 
 /** Renders a screen as the app would (inside the router's location context) into a fresh div. */

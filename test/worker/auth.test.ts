@@ -1,8 +1,8 @@
 // Signing in, staying signed in, and being kept out.
 import { env } from "cloudflare:workers"
 import { describe, expect, it } from "vitest"
-import { MAX_PBKDF2_ITERATIONS, hashPassword, iterationsFrom, verifyPassword } from "../../worker/lib/password"
-import { OWNER, call, createLocation, ownerToken, staffToken, uniq } from "./helpers"
+import { hashPassword, iterationsFrom, MAX_PBKDF2_ITERATIONS, verifyPassword } from "../../worker/lib/password"
+import { call, createLocation, OWNER, ownerToken, staffToken, uniq } from "./helpers"
 
 describe("health and first run", () => {
   it("answers health without a token", async () => {
@@ -110,8 +110,9 @@ describe("tokens", () => {
     const owner = await ownerToken()
     const store = await createLocation(owner)
     const cashier = await staffToken(owner, "cashier", [store])
-    const other = (await call("POST", "/auth/login", { body: { username: cashier.username, password: cashier.password } }))
-      .body.token
+    const other = (
+      await call("POST", "/auth/login", { body: { username: cashier.username, password: cashier.password } })
+    ).body.token
     const changed = await call("POST", "/me/password", {
       token: cashier.token,
       body: { currentPassword: cashier.password, newPassword: "a-new-password" },

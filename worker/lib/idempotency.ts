@@ -5,9 +5,9 @@
 // retry takes it over (the services below are idempotent per document, so that is safe).
 import { and, eq, lt, sql } from "drizzle-orm"
 import type { MiddlewareHandler } from "hono"
+import type { Db } from "../db/client"
 import { idempotencyKeys } from "../db/schema"
 import type { AppEnv } from "../env"
-import type { Db } from "../db/client"
 import { sha256 } from "./crypto"
 import { problem } from "./problem"
 
@@ -19,7 +19,8 @@ export const idempotent = (): MiddlewareHandler<AppEnv> =>
   async function idempotent(c, next) {
     const key = c.req.header("idempotency-key")
     if (!key) throw problem(400, "idempotency_key_missing", "This call needs an Idempotency-Key header.")
-    if (!KEY_RE.test(key)) throw problem(400, "idempotency_key_invalid", "Idempotency-Key: 1–255 visible ASCII characters.")
+    if (!KEY_RE.test(key))
+      throw problem(400, "idempotency_key_invalid", "Idempotency-Key: 1–255 visible ASCII characters.")
     const db = c.get("db")
     const actorId = c.get("actor").id
     const requestHash = await sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`)

@@ -1,6 +1,7 @@
 // Every module builds its router here, so validation failures answer the same problem+json.
-import { OpenAPIHono, z } from "@hono/zod-openapi"
+
 import type { Hook } from "@hono/zod-openapi"
+import { OpenAPIHono, z } from "@hono/zod-openapi"
 import type { AppEnv } from "../env"
 import { type FieldError, problem } from "./problem"
 
@@ -46,7 +47,10 @@ export const ProblemSchema = z
 
 export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(
-    statuses.map((s) => [s, { description: "Problem", content: { "application/problem+json": { schema: ProblemSchema } } }]),
+    statuses.map((s) => [
+      s,
+      { description: "Problem", content: { "application/problem+json": { schema: ProblemSchema } } },
+    ]),
   )
 
 export const Id = (example: string) => z.string().min(1).max(64).openapi({ example })

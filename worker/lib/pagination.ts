@@ -7,7 +7,8 @@ export const PageQuery = z.object({
   cursor: z.string().max(200).optional(),
 })
 
-export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() })
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() })
 
 export const encodeCursor = (key: readonly (string | number)[]): string =>
   btoa(JSON.stringify(key)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")

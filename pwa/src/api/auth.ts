@@ -1,4 +1,4 @@
-import type { Permission, Role } from "@core/roles"
+import type { Permission, Role } from "../../../core/roles"
 import { endSession, refreshUser, startSession } from "../auth/session"
 import { ApiError, api } from "./client"
 

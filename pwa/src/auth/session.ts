@@ -1,6 +1,6 @@
-import type { Permission, Role } from "@core/roles"
-import { ROLES } from "@core/roles"
 import { computed, signal } from "@preact/signals"
+import type { Permission, Role } from "../../../core/roles"
+import { ROLES } from "../../../core/roles"
 
 export interface SessionUser {
   id: string

@@ -4,7 +4,8 @@ import { type Language, language, setLanguage, t } from "../i18n"
 const NAMES: Record<Language, string> = { "zh-CN": "中文", en: "English" }
 
 export const LanguageSwitch = () => (
-  <div class="lang-switch" role="group" aria-label={t("lang.label")} data-testid="lang-switch">
+  <fieldset class="lang-switch" data-testid="lang-switch">
+    <legend class="visually-hidden">{t("lang.label")}</legend>
     {(Object.keys(NAMES) as Language[]).map((lang) => (
       <button
         key={lang}
@@ -18,5 +19,5 @@ export const LanguageSwitch = () => (
         {NAMES[lang]}
       </button>
     ))}
-  </div>
+  </fieldset>
 )

@@ -1,4 +1,4 @@
-import type { ToolId } from "@core/roles"
+import type { ToolId } from "../../../core/roles"
 import { t } from "../i18n"
 
 // A hue per tool so tiles are told apart at a glance, even by someone who reads neither language well.

@@ -1,4 +1,4 @@
-import type { Role, ToolId } from "@core/roles"
+import type { Role, ToolId } from "../../../core/roles"
 
 // Every string the user sees, in both languages. zh-CN is the source; `en` must have the same keys.
 export const zhCN = {

@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi"
-import { iterationsFrom } from "../../lib/password"
 import { jsonBody, jsonResponse, problemResponses, router, z } from "../../lib/openapi"
-import { IdParam, IsoTime, Ok, Password, RoleSchema, Username } from "../../lib/schemas"
+import { iterationsFrom } from "../../lib/password"
 import { problem } from "../../lib/problem"
+import { IdParam, IsoTime, Ok, Password, RoleSchema, Username } from "../../lib/schemas"
 import * as auth from "./service"
 
 const PublicUser = z
@@ -69,7 +69,13 @@ export const publicAuthRoutes = router()
 
 const Me = PublicUser.extend({ permissions: z.array(z.string()), deviceId: z.string().nullable() }).openapi("Me")
 const Session = z
-  .object({ id: z.string(), deviceId: z.string().nullable(), userAgent: z.string().nullable(), createdAt: IsoTime, expiresAt: IsoTime })
+  .object({
+    id: z.string(),
+    deviceId: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    createdAt: IsoTime,
+    expiresAt: IsoTime,
+  })
   .openapi("Session")
 
 const logout = createRoute({

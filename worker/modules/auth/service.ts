@@ -36,7 +36,9 @@ export async function login(
   await assertMayTry(db, keys)
   const [user] = await db.select().from(users).where(eq(users.username, input.username))
   // An unknown user costs the same hashing as a wrong password, so timing tells nothing.
-  const ok = user ? await verifyPassword(input.password, user.passwordHash) : await hashPassword(input.password, iterations)
+  const ok = user
+    ? await verifyPassword(input.password, user.passwordHash)
+    : await hashPassword(input.password, iterations)
   if (!user || ok !== true || user.status !== "active") {
     await recordFailure(db, keys)
     throw problem(401, "invalid_credentials", "Wrong username or password.")
@@ -89,7 +91,11 @@ export async function setPassword(db: Db, iterations: number, userId: string, pa
       .update(sessions)
       .set({ revokedAt: now })
       .where(
-        and(eq(sessions.userId, userId), isNull(sessions.revokedAt), keepSession ? ne(sessions.id, keepSession) : undefined),
+        and(
+          eq(sessions.userId, userId),
+          isNull(sessions.revokedAt),
+          keepSession ? ne(sessions.id, keepSession) : undefined,
+        ),
       ),
   ])
 }

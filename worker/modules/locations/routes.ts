@@ -92,8 +92,5 @@ export const locationRoutes = router()
   .openapi(list, async (c) => c.json(await locations.listLocations(c.var.db, c.var.actor, c.req.valid("query")), 200))
   .openapi(get, async (c) => c.json(await locations.getLocation(c.var.db, c.var.actor, c.req.valid("param").id), 200))
   .openapi(update, async (c) =>
-    c.json(
-      await locations.updateLocation(c.var.db, c.var.actor, c.req.valid("param").id, c.req.valid("json")),
-      200,
-    ),
+    c.json(await locations.updateLocation(c.var.db, c.var.actor, c.req.valid("param").id, c.req.valid("json")), 200),
   )

@@ -81,7 +81,10 @@ const userSessions = createRoute({
   summary: "A user's open sessions",
   middleware: [manageUsers],
   request: { params: IdParam },
-  responses: { 200: jsonResponse(z.object({ items: z.array(Session) }), "Sessions"), ...problemResponses(401, 403, 404) },
+  responses: {
+    200: jsonResponse(z.object({ items: z.array(Session) }), "Sessions"),
+    ...problemResponses(401, 403, 404),
+  },
 })
 const revokeUserSessions = createRoute({
   method: "post",
@@ -167,7 +170,10 @@ const createKey = createRoute({
       locationIds: z.union([LocationIds.min(1), z.literal("all")]),
     }),
   ),
-  responses: { 201: jsonResponse(ApiKey.extend({ key: z.string() }), "Issued"), ...problemResponses(400, 401, 403, 422) },
+  responses: {
+    201: jsonResponse(ApiKey.extend({ key: z.string() }), "Issued"),
+    ...problemResponses(400, 401, 403, 422),
+  },
 })
 const listKeys = createRoute({
   method: "get",

@@ -1,6 +1,6 @@
 // Staff accounts, till devices and API keys: who may act for the chain, and from where.
 import { and, asc, eq, gt, inArray, isNull } from "drizzle-orm"
-import { type Permission, mayCreateRole, type Role, seesAllLocations } from "../../../core/roles"
+import { mayCreateRole, type Permission, type Role, seesAllLocations } from "../../../core/roles"
 import type { Db } from "../../db/client"
 import { apiKeys, devices, locations, users } from "../../db/schema"
 import { type Actor, assertLocation, locationFilter } from "../../lib/actor"
@@ -13,7 +13,10 @@ import { insertUser, listSessions, publicUser, revokeSessions, setPassword } fro
 
 async function assertLocationsExist(db: Db, ids: readonly string[]) {
   if (ids.length === 0) return
-  const found = await db.select({ id: locations.id }).from(locations).where(inArray(locations.id, [...ids]))
+  const found = await db
+    .select({ id: locations.id })
+    .from(locations)
+    .where(inArray(locations.id, [...ids]))
   const missing = ids.filter((id) => !found.some((f) => f.id === id))
   if (missing.length)
     throw problem(422, "unknown_location", `Unknown location: ${missing.join(", ")}.`, {
@@ -56,7 +59,12 @@ export async function listUsers(db: Db, q: { limit: number; cursor?: string; rol
     .where(and(q.role ? eq(users.role, q.role) : undefined, after ? gt(users.id, String(after[0])) : undefined))
     .orderBy(asc(users.id))
     .limit(q.limit + 1)
-  const page = toPage(rows, q.limit, (r) => [r.id], (r) => r)
+  const page = toPage(
+    rows,
+    q.limit,
+    (r) => [r.id],
+    (r) => r,
+  )
   return { items: await Promise.all(page.items.map((u) => publicUser(db, u))), nextCursor: page.nextCursor }
 }
 

@@ -1,5 +1,5 @@
-import { toolsFor } from "@core/roles"
 import { useEffect } from "preact/hooks"
+import { toolsFor } from "../../../../core/roles"
 import { logout, refreshMe } from "../../api/auth"
 import { displayName } from "../../auth/session"
 import { Header } from "../../components/Header"

@@ -1,5 +1,5 @@
-import { useLocation } from "preact-iso"
 import { useState } from "preact/hooks"
+import { useLocation } from "preact-iso"
 import { login } from "../../api/auth"
 import { ApiError } from "../../api/client"
 import { session } from "../../auth/session"
@@ -7,7 +7,8 @@ import { Header } from "../../components/Header"
 import { Redirect } from "../../components/Redirect"
 import { t } from "../../i18n"
 
-type Failure = { key: "login.missing" | "error.invalid_credentials" | "error.network" | "error.rate_limited_later" }
+type Failure =
+  | { key: "login.missing" | "error.invalid_credentials" | "error.network" | "error.rate_limited_later" }
   | { key: "error.rate_limited"; seconds: number }
   | { key: "error.generic"; code: string }
 

@@ -1,5 +1,5 @@
-import { TOOLS, type ToolId } from "@core/roles"
 import { useRoute } from "preact-iso"
+import { TOOLS, type ToolId } from "../../../../core/roles"
 import { Header } from "../../components/Header"
 import { RequireSession } from "../../components/RequireSession"
 import { t } from "../../i18n"

@@ -1,0 +1,80 @@
+// Starts the real thing: local D1 migrated, `wrangler dev` (workerd with D1, Durable Objects,
+// Queues) on 127.0.0.1, the demo chain seeded on empty state. Used by `npm start`, e2e and bench.
+import { spawn } from "node:child_process"
+import { createServer } from "node:net"
+import { bin, run } from "./run.mjs"
+import { seedDemo } from "./seed-demo.mjs"
+
+export async function freePort(preferred = 0) {
+  const tryPort = (port) =>
+    new Promise((resolve) => {
+      const srv = createServer()
+      srv.once("error", () => resolve(null))
+      srv.listen(port, "127.0.0.1", () => {
+        const { port: got } = srv.address()
+        srv.close(() => resolve(got))
+      })
+    })
+  return (preferred && (await tryPort(preferred))) || tryPort(0)
+}
+
+async function waitForHealth(url, child, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`)
+    try {
+      const res = await fetch(`${url}/api/v1/health`)
+      if (res.ok) return
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  throw new Error(`the server did not answer ${url}/api/v1/health within ${timeoutMs / 1000} s`)
+}
+
+export async function startServer({ port, persistTo, seed = true, quiet = true, extraArgs = [] } = {}) {
+  const env = { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" }
+  await run(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+    env,
+    stdio: quiet ? "ignore" : "inherit",
+  })
+  const chosen = await freePort(port)
+  const child = spawn(
+    bin("wrangler"),
+    [
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(chosen),
+      "--persist-to",
+      persistTo,
+      "--show-interactive-dev-session=false",
+      ...extraArgs,
+    ],
+    { env, stdio: quiet ? ["ignore", "ignore", "inherit"] : "inherit", detached: true },
+  )
+  const url = `http://127.0.0.1:${chosen}`
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve()
+      child.once("exit", () => resolve())
+      try {
+        process.kill(-child.pid, "SIGTERM")
+      } catch {
+        resolve()
+      }
+      setTimeout(() => {
+        try {
+          process.kill(-child.pid, "SIGKILL")
+        } catch {}
+      }, 5000).unref()
+    })
+  try {
+    await waitForHealth(url, child)
+    const seeded = seed ? await seedDemo(url) : false
+    return { url, stop, seeded, child }
+  } catch (e) {
+    await stop()
+    throw e
+  }
+}

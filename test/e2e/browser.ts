@@ -1,0 +1,43 @@
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core"
+import { findChromium } from "../../scripts/chromium.mjs"
+
+// Debian's Chromium, never a downloaded one. The flags keep it from phoning home during a test run.
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({
+    executablePath: findChromium(),
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+      "--disable-quic",
+    ],
+  })
+
+/** A phone-sized store device with Chinese as its language. */
+export const newDevice = (browser: Browser, baseURL: string): Promise<BrowserContext> =>
+  browser.newContext({ baseURL, locale: "zh-CN", viewport: { width: 360, height: 740 }, hasTouch: true })
+
+export const signIn = async (page: Page, username: string, password: string) => {
+  await page.goto("/login")
+  await page.getByTestId("login-username").fill(username)
+  await page.getByTestId("login-password").fill(password)
+  await page.getByTestId("login-submit").click()
+  await page.getByTestId("user-name").waitFor()
+}
+
+/** The tool tiles on the home screen, in order, by tool id. */
+export const toolTiles = (page: Page): Promise<string[]> =>
+  page
+    .locator("[data-testid^='tool-']")
+    .evaluateAll((tiles) => tiles.map((tile) => (tile as HTMLElement).dataset.tool ?? ""))
+
+/** Waits until a service worker controls the page: from then on the precache answers navigations. */
+export const serviceWorkerInControl = (page: Page) =>
+  page.waitForFunction(async () => {
+    const registration = await navigator.serviceWorker.ready
+    return registration.active?.state === "activated" && navigator.serviceWorker.controller !== null
+  })
