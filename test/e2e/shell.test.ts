@@ -17,9 +17,11 @@ interface ManifestIcon {
 
 let browser: Browser
 const devices: BrowserContext[] = []
+const uncaught: string[] = []
 
 const device = async (origin = baseUrl) => {
   const context = await newDevice(browser, origin)
+  context.on("weberror", (error) => uncaught.push(error.error().message))
   devices.push(context)
   return context
 }
@@ -30,6 +32,8 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await Promise.all(devices.splice(0).map((context) => context.close()))
+  // whatever a test did, the app never threw at the user
+  expect(uncaught.splice(0)).toEqual([])
 })
 
 afterAll(async () => {
@@ -85,6 +89,8 @@ describe("the store app shell", () => {
     await signIn(page, OWNER.username, OWNER.password)
 
     expect(new URL(page.url()).pathname).toBe("/")
+    expect(await page.getByTestId("user-name").textContent()).not.toBe("")
+    expect(await page.getByTestId("user-role").textContent()).toBe("店主")
     expect(await toolTiles(page)).toEqual(toolsFor("owner"))
     expect(await page.getByTestId("tool-till").textContent()).toContain("收银")
     expect(await page.getByTestId("tool-dashboard").textContent()).toContain("经营看板")
@@ -137,6 +143,7 @@ describe("the store app shell", () => {
       const page = await context.newPage()
       await signIn(page, CASHIER.username, CASHIER.password)
       await serviceWorkerInControl(page)
+      const name = await page.getByTestId("user-name").textContent()
 
       network.cut()
       await context.setOffline(true)
@@ -144,7 +151,7 @@ describe("the store app shell", () => {
 
       expect(reloaded?.fromServiceWorker()).toBe(true)
       await page.getByTestId("user-name").waitFor()
-      expect(await page.getByTestId("user-name").textContent()).toBe(CASHIER.username)
+      expect(await page.getByTestId("user-name").textContent()).toBe(name)
       expect(await toolTiles(page)).toEqual(toolsFor("cashier"))
       expect(await page.getByTestId("net-status").textContent()).toBe("离线")
 

@@ -66,3 +66,6 @@ export const requires = (permission: Permission): MiddlewareHandler<AppEnv> =>
     assertPermission(c.get("actor"), permission)
     await next()
   }
+
+/** A route's permission, enforced and documented (`x-permission` in the OpenAPI document). */
+export const guard = (permission: Permission) => ({ middleware: [requires(permission)], "x-permission": permission })

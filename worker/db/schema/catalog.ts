@@ -12,12 +12,19 @@ export const categories = sqliteTable(
     parentId: text("parent_id"),
     // Ids from the root down, "/"-joined, so a subtree is one LIKE prefix query.
     path: text("path").notNull(),
+    // Names from the root down, "/"-joined ("服装/女装"): unique, so siblings never share a name and
+    // a CSV import finds a category by what people type.
+    namePath: text("name_path").notNull(),
     // Days before expiry at which lots of this category are flagged (stock issue).
     expiryWarningDays: integer("expiry_warning_days"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("categories_parent_idx").on(t.parentId), index("categories_path_idx").on(t.path)],
+  (t) => [
+    index("categories_parent_idx").on(t.parentId),
+    index("categories_path_idx").on(t.path),
+    uniqueIndex("categories_name_path_uq").on(t.namePath),
+  ],
 )
 
 export const brands = sqliteTable(
@@ -35,6 +42,7 @@ export const products = sqliteTable(
   {
     id: text("id").primaryKey(),
     name: text("name").notNull(),
+    // Weighed goods count in grams and are priced per kilogram (priceFen is per kg for unit "gram").
     unit: text("unit").$type<SkuUnit>().notNull().default("piece"),
     categoryId: text("category_id"),
     brandId: text("brand_id"),
@@ -45,7 +53,12 @@ export const products = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("products_category_idx").on(t.categoryId), index("products_updated_idx").on(t.updatedAt)],
+  (t) => [
+    index("products_category_idx").on(t.categoryId),
+    index("products_updated_idx").on(t.updatedAt),
+    // A CSV import groups rows into products by name (and category).
+    index("products_name_idx").on(t.name, t.categoryId),
+  ],
 )
 
 export const skus = sqliteTable(

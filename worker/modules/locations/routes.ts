@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi"
-import { requires } from "../../lib/auth"
+import { guard } from "../../lib/auth"
 import { jsonBody, jsonResponse, problemResponses, router, z } from "../../lib/openapi"
 import { PageQuery, pageOf } from "../../lib/pagination"
 import { IdParam, IsoTime } from "../../lib/schemas"
@@ -52,7 +52,7 @@ const create = createRoute({
   path: "/locations",
   tags: ["locations"],
   summary: "Open a store, warehouse or dealer location",
-  middleware: [requires("locations:write")],
+  ...guard("locations:write"),
   request: jsonBody(LocationFields),
   responses: { 201: jsonResponse(Location, "Created"), ...problemResponses(400, 401, 403) },
 })
@@ -61,7 +61,7 @@ const list = createRoute({
   path: "/locations",
   tags: ["locations"],
   summary: "Locations the caller may see",
-  middleware: [requires("locations:read")],
+  ...guard("locations:read"),
   request: { query: PageQuery.extend({ kind: Kind.optional(), region: z.string().max(64).optional() }) },
   responses: { 200: jsonResponse(pageOf(Location), "Locations"), ...problemResponses(400, 401, 403) },
 })
@@ -70,7 +70,7 @@ const get = createRoute({
   path: "/locations/{id}",
   tags: ["locations"],
   summary: "One location",
-  middleware: [requires("locations:read")],
+  ...guard("locations:read"),
   request: { params: IdParam },
   responses: { 200: jsonResponse(Location, "Location"), ...problemResponses(401, 403, 404) },
 })
@@ -79,7 +79,7 @@ const update = createRoute({
   path: "/locations/{id}",
   tags: ["locations"],
   summary: "Change a location's details",
-  middleware: [requires("locations:write")],
+  ...guard("locations:write"),
   request: {
     params: IdParam,
     ...jsonBody(LocationFields.partial().extend({ status: z.enum(["active", "closed"]).optional() })),

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi"
 import { PERMISSIONS } from "../../../core/roles"
-import { requires } from "../../lib/auth"
+import { guard } from "../../lib/auth"
 import { jsonBody, jsonResponse, problemResponses, router, z } from "../../lib/openapi"
 import { PageQuery, pageOf } from "../../lib/pagination"
 import { iterationsFrom } from "../../lib/password"
@@ -8,7 +8,7 @@ import { IdParam, IsoTime, Ok, Password, RoleSchema, Username } from "../../lib/
 import { PublicUser, Session } from "../auth/routes"
 import * as staff from "./service"
 
-const manageUsers = requires("users:manage")
+const manageUsers = guard("users:manage")
 const LocationIds = z.array(z.string().min(1).max(64)).max(500)
 
 const createUser = createRoute({
@@ -16,7 +16,7 @@ const createUser = createRoute({
   path: "/users",
   tags: ["staff"],
   summary: "Create a staff account (owner, manager)",
-  middleware: [manageUsers],
+  ...manageUsers,
   request: jsonBody(
     z.strictObject({
       username: Username,
@@ -33,7 +33,7 @@ const listUsers = createRoute({
   path: "/users",
   tags: ["staff"],
   summary: "Staff accounts",
-  middleware: [manageUsers],
+  ...manageUsers,
   request: { query: PageQuery.extend({ role: RoleSchema.optional() }) },
   responses: { 200: jsonResponse(pageOf(PublicUser), "Users"), ...problemResponses(400, 401, 403) },
 })
@@ -42,7 +42,7 @@ const getUser = createRoute({
   path: "/users/{id}",
   tags: ["staff"],
   summary: "One staff account",
-  middleware: [manageUsers],
+  ...manageUsers,
   request: { params: IdParam },
   responses: { 200: jsonResponse(PublicUser, "User"), ...problemResponses(401, 403, 404) },
 })
@@ -51,7 +51,7 @@ const updateUser = createRoute({
   path: "/users/{id}",
   tags: ["staff"],
   summary: "Change a user's name, role, locations or status (their sessions end on a scope change)",
-  middleware: [manageUsers],
+  ...manageUsers,
   request: {
     params: IdParam,
     ...jsonBody(
@@ -70,7 +70,7 @@ const resetPassword = createRoute({
   path: "/users/{id}/password",
   tags: ["staff"],
   summary: "Set a new password for a user (ends all their sessions)",
-  middleware: [manageUsers],
+  ...manageUsers,
   request: { params: IdParam, ...jsonBody(z.strictObject({ password: Password })) },
   responses: { 200: jsonResponse(Ok, "Reset"), ...problemResponses(400, 401, 403, 404) },
 })
@@ -79,7 +79,7 @@ const userSessions = createRoute({
   path: "/users/{id}/sessions",
   tags: ["staff"],
   summary: "A user's open sessions",
-  middleware: [manageUsers],
+  ...manageUsers,
   request: { params: IdParam },
   responses: {
     200: jsonResponse(z.object({ items: z.array(Session) }), "Sessions"),
@@ -91,7 +91,7 @@ const revokeUserSessions = createRoute({
   path: "/users/{id}/sessions/revoke",
   tags: ["staff"],
   summary: "End every session of a user",
-  middleware: [manageUsers],
+  ...manageUsers,
   request: { params: IdParam },
   responses: { 200: jsonResponse(Ok, "Revoked"), ...problemResponses(401, 403, 404) },
 })
@@ -106,13 +106,13 @@ const Device = z
     createdAt: IsoTime,
   })
   .openapi("Device")
-const manageDevices = requires("devices:manage")
+const manageDevices = guard("devices:manage")
 const registerDevice = createRoute({
   method: "post",
   path: "/devices",
   tags: ["staff"],
   summary: "Register a till tablet or phone to a location",
-  middleware: [manageDevices],
+  ...manageDevices,
   request: jsonBody(z.strictObject({ locationId: z.string().min(1).max(64), name: z.string().min(1).max(64) })),
   responses: { 201: jsonResponse(Device, "Registered"), ...problemResponses(400, 401, 403, 404) },
 })
@@ -121,7 +121,7 @@ const listDevices = createRoute({
   path: "/devices",
   tags: ["staff"],
   summary: "Devices of the locations I may see",
-  middleware: [manageDevices],
+  ...manageDevices,
   request: { query: z.object({ locationId: z.string().max(64).optional() }) },
   responses: { 200: jsonResponse(pageOf(Device), "Devices"), ...problemResponses(401, 403) },
 })
@@ -130,7 +130,7 @@ const revokeDevice = createRoute({
   path: "/devices/{id}/revoke",
   tags: ["staff"],
   summary: "Revoke a lost device: its sessions end and its outbox is refused until reinstated",
-  middleware: [manageDevices],
+  ...manageDevices,
   request: { params: IdParam },
   responses: { 200: jsonResponse(Device, "Revoked"), ...problemResponses(401, 403, 404) },
 })
@@ -139,7 +139,7 @@ const reinstateDevice = createRoute({
   path: "/devices/{id}/reinstate",
   tags: ["staff"],
   summary: "Reinstate a found device so its unsynced sales can be recovered",
-  middleware: [manageDevices],
+  ...manageDevices,
   request: { params: IdParam },
   responses: { 200: jsonResponse(Device, "Reinstated"), ...problemResponses(401, 403, 404) },
 })
@@ -156,13 +156,13 @@ const ApiKey = z
     createdAt: IsoTime,
   })
   .openapi("ApiKey")
-const manageKeys = requires("apikeys:manage")
+const manageKeys = guard("apikeys:manage")
 const createKey = createRoute({
   method: "post",
   path: "/api-keys",
   tags: ["staff"],
   summary: "Issue an API key for a mini-program backend or channel integration (the key is shown once)",
-  middleware: [manageKeys],
+  ...manageKeys,
   request: jsonBody(
     z.strictObject({
       name: z.string().min(1).max(64),
@@ -180,7 +180,7 @@ const listKeys = createRoute({
   path: "/api-keys",
   tags: ["staff"],
   summary: "API keys in use",
-  middleware: [manageKeys],
+  ...manageKeys,
   responses: { 200: jsonResponse(pageOf(ApiKey), "Keys"), ...problemResponses(401, 403) },
 })
 const revokeKey = createRoute({
@@ -188,7 +188,7 @@ const revokeKey = createRoute({
   path: "/api-keys/{id}/revoke",
   tags: ["staff"],
   summary: "Revoke an API key",
-  middleware: [manageKeys],
+  ...manageKeys,
   request: { params: IdParam },
   responses: { 200: jsonResponse(ApiKey, "Revoked"), ...problemResponses(401, 403, 404) },
 })

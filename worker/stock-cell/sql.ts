@@ -1,0 +1,20 @@
+// A tiny typed tagged template over the Durable Object's SQLite: interpolated values become `?`
+// parameters (never spliced into the text), rows come back as the caller's row type.
+export type Row = Record<string, SqlStorageValue>
+
+export type Sql = {
+  all<T extends Row>(strings: TemplateStringsArray, ...values: SqlStorageValue[]): T[]
+  one<T extends Row>(strings: TemplateStringsArray, ...values: SqlStorageValue[]): T | undefined
+  /** Runs a statement; returns the number of rows written. */
+  run(strings: TemplateStringsArray, ...values: SqlStorageValue[]): number
+}
+
+export function sqlOf(storage: SqlStorage): Sql {
+  const exec = <T extends Row>(strings: TemplateStringsArray, values: SqlStorageValue[]) =>
+    storage.exec<T>(strings.join("?"), ...values)
+  return {
+    all: (strings, ...values) => exec(strings, values).toArray(),
+    one: (strings, ...values) => exec(strings, values).toArray()[0],
+    run: (strings, ...values) => exec(strings, values).rowsWritten,
+  }
+}
