@@ -1,3 +1,10 @@
+CREATE TABLE `doc_counters` (
+	`prefix` text NOT NULL,
+	`day` text NOT NULL,
+	`last` integer NOT NULL,
+	PRIMARY KEY(`prefix`, `day`)
+);
+--> statement-breakpoint
 CREATE TABLE `stock_levels` (
 	`cell` text PRIMARY KEY NOT NULL,
 	`location_id` text NOT NULL,
@@ -43,6 +50,6 @@ CREATE INDEX `stock_moves_sku_occurred_idx` ON `stock_moves` (`sku_id`,`occurred
 CREATE INDEX `stock_moves_occurred_idx` ON `stock_moves` (`occurred_at`);--> statement-breakpoint
 CREATE INDEX `stock_moves_kind_occurred_idx` ON `stock_moves` (`kind`,`occurred_at`);--> statement-breakpoint
 CREATE INDEX `stock_moves_ref_idx` ON `stock_moves` (`ref_type`,`ref_id`);--> statement-breakpoint
-ALTER TABLE `categories` ADD `name_path` text NOT NULL;--> statement-breakpoint
+ALTER TABLE `categories` ADD `name_path` text DEFAULT '' NOT NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX `categories_name_path_uq` ON `categories` (`name_path`);--> statement-breakpoint
 CREATE INDEX `products_name_idx` ON `products` (`name`,`category_id`);

@@ -14,7 +14,7 @@ export const categories = sqliteTable(
     path: text("path").notNull(),
     // Names from the root down, "/"-joined ("服装/女装"): unique, so siblings never share a name and
     // a CSV import finds a category by what people type.
-    namePath: text("name_path").notNull(),
+    namePath: text("name_path").notNull().default(""), // the default only lets SQLite add the column
     // Days before expiry at which lots of this category are flagged (stock issue).
     expiryWarningDays: integer("expiry_warning_days"),
     createdAt: createdAt(),

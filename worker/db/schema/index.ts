@@ -1,4 +1,5 @@
 export * from "./auth"
 export * from "./catalog"
 export * from "./locations"
+export * from "./stock"
 export * from "./system"

@@ -16,3 +16,14 @@ export const idempotencyKeys = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.actorId, t.key] }), index("idempotency_expires_idx").on(t.expiresAt)],
 )
+
+// Per-day counters behind document numbers a person can read (RK20261125-0001).
+export const docCounters = sqliteTable(
+  "doc_counters",
+  {
+    prefix: text("prefix").notNull(),
+    day: text("day").notNull(),
+    last: integer("last").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.prefix, t.day] })],
+)

@@ -1,7 +1,7 @@
 import { useEffect } from "preact/hooks"
 import { toolsFor } from "../../../../core/roles"
 import { logout, refreshMe } from "../../api/auth"
-import { displayName } from "../../auth/session"
+import { displayName, session } from "../../auth/session"
 import { Header } from "../../components/Header"
 import { RequireSession } from "../../components/RequireSession"
 import { ToolTile } from "../../components/ToolTile"
@@ -9,7 +9,7 @@ import { t, tParts } from "../../i18n"
 
 export default function Home() {
   useEffect(() => {
-    void refreshMe()
+    if (session.value) void refreshMe()
   }, [])
 
   return (
