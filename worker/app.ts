@@ -13,8 +13,12 @@ import { onError, problem } from "./lib/problem"
 import { authRoutes, publicAuthRoutes } from "./modules/auth/routes"
 import { catalogRoutes } from "./modules/catalog/routes"
 import { locationRoutes } from "./modules/locations/routes"
+import { ordersRoutes } from "./modules/orders/routes"
 import { staffRoutes } from "./modules/staff/routes"
+import { stockRoutes } from "./modules/stock/routes"
+import { stocktakeRoutes } from "./modules/stocktake/routes"
 import { DOCS_HTML, DOCS_INIT_JS, systemRoutes } from "./modules/system/routes"
+import { transfersRoutes } from "./modules/transfers/routes"
 
 const PUBLIC_PATHS = ["/api/v1/health", "/api/v1/auth/login", "/api/v1/setup", "/api/v1/openapi.json", "/api/docs/*"]
 const MAX_BODY = 1024 * 1024
@@ -74,6 +78,10 @@ export function buildApp() {
     .route("/", staffRoutes)
     .route("/", locationRoutes)
     .route("/", catalogRoutes)
+    .route("/", stockRoutes)
+    .route("/", ordersRoutes)
+    .route("/", transfersRoutes)
+    .route("/", stocktakeRoutes)
   app.route("/api/v1", v1)
 
   app.doc31("/api/v1/openapi.json", {

@@ -1,0 +1,3 @@
+import { router } from "../../lib/openapi"
+
+export const stockRoutes = router()
