@@ -33,6 +33,8 @@ export default defineConfig({
   root: here("."),
   publicDir: here("public"),
   build: { outDir: here("../dist/pwa"), emptyOutDir: true, target: "es2022" },
+  // `vite --config pwa/vite.config.ts` next to `npm start`: the API comes from the local worker
+  server: { proxy: { "/api": "http://127.0.0.1:8787", "/docs-assets": "http://127.0.0.1:8787" } },
   plugins: [
     preact(),
     swaggerUiAssets(),
