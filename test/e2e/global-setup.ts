@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { TestProject } from "vitest/node"
-import { startServer as startServerJs } from "../../scripts/lib/server.mjs"
+import { startServer } from "../../scripts/lib/server.mjs"
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -11,14 +11,6 @@ declare module "vitest" {
     baseUrl: string
   }
 }
-
-// scripts/lib/server.mjs is plain JS, and TypeScript infers too narrow a type from its defaults: this is its contract.
-type StartServer = (options: {
-  port?: number
-  persistTo: string
-  seed?: boolean
-}) => Promise<{ url: string; stop: () => Promise<void> }>
-const startServer = startServerJs as unknown as StartServer
 
 // Away from `npm start`'s 8787 so a developer's own server keeps running; startServer picks another if taken.
 const PORT = 8799
