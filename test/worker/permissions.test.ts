@@ -1,7 +1,7 @@
 // The role × endpoint matrix, read from the OpenAPI document itself, so a new route can't
 // forget its guard: each role gets 403 exactly where core/roles.ts says it may not act.
 import { describe, expect, it } from "vitest"
-import { type Permission, ROLES, can } from "../../core/roles"
+import { can, type Permission, ROLES } from "../../core/roles"
 import { call, createLocation, ownerToken, staffToken } from "./helpers"
 
 type Doc = { paths: Record<string, Record<string, { "x-permission"?: Permission; security?: unknown[] }>> }
@@ -27,7 +27,7 @@ describe("role × endpoint matrix", () => {
       }
   })
 
-  it("each role is refused (403) exactly the calls its role may not make", async () => {
+  it("each role is refused (403) exactly the calls its role may not make", { timeout: 120_000 }, async () => {
     const owner = await ownerToken()
     const store = await createLocation(owner)
     const tokens = Object.fromEntries(

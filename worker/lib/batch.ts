@@ -1,0 +1,19 @@
+// One atomic D1 batch mixing Drizzle builders and raw `sql` statements. Drizzle's own
+// `db.batch()` can't take `db.run(sql…)` on D1 (drizzle-orm 0.45: the raw item has no prepared
+// statement), so the statements are rendered here and sent through the binding's batch.
+import { is, SQL } from "drizzle-orm"
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core"
+
+const dialect = new SQLiteAsyncDialect()
+
+export type Statement = SQL | { toSQL(): { sql: string; params: unknown[] } }
+
+export async function atomically(d1: D1Database, statements: readonly Statement[]) {
+  if (statements.length === 0) return
+  await d1.batch(
+    statements.map((s) => {
+      const q = is(s, SQL) ? dialect.sqlToQuery(s) : s.toSQL()
+      return d1.prepare(q.sql).bind(...q.params)
+    }),
+  )
+}

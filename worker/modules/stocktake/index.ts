@@ -1,0 +1,1 @@
+export { finishPost, getStocktake, repairStocktakes } from "./service"

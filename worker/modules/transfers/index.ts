@@ -1,0 +1,1 @@
+export { finishCancel, finishReceive, finishShip, getTransfer, repairTransfers } from "./service"
