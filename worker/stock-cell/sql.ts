@@ -13,8 +13,17 @@ export function sqlOf(storage: SqlStorage): Sql {
   const exec = <T extends Row>(strings: TemplateStringsArray, values: SqlStorageValue[]) =>
     storage.exec<T>(strings.join("?"), ...values)
   return {
-    all: (strings, ...values) => exec(strings, values).toArray(),
-    one: (strings, ...values) => exec(strings, values).toArray()[0],
-    run: (strings, ...values) => exec(strings, values).rowsWritten,
+    all: <T extends Row>(strings: TemplateStringsArray, ...values: SqlStorageValue[]) =>
+      exec<T>(strings, values).toArray(),
+    one: <T extends Row>(strings: TemplateStringsArray, ...values: SqlStorageValue[]): T | undefined => {
+      for (const row of exec<T>(strings, values)) return row
+      return undefined
+    },
+    run: (strings, ...values) => {
+      // Drain the cursor: the statement runs to completion and rowsWritten is final.
+      const cursor = exec(strings, values)
+      cursor.toArray()
+      return cursor.rowsWritten
+    },
   }
 }

@@ -1,0 +1,153 @@
+// How the rest of the worker reaches stock: a stub per cell, and the fan-out for documents with
+// many lines (ARCHITECTURE.md §4). Op ids are derived from the hold id, the SKU and the action, so
+// a retry of the same document — by the same worker or the repair job — replays instead of
+// applying twice.
+import type { StockCell } from "./stock-cell"
+import type { CommitResult, HoldKind, Refusal, ReleaseResult, StockRef } from "./types"
+
+export const cellName = (locationId: string, skuId: string) => `${locationId}:${skuId}`
+
+export function cellStub(env: Env, locationId: string, skuId: string): DurableObjectStub<StockCell> {
+  // `wrangler types` can't see the class through the generated Env, so the namespace is typed here, once.
+  const ns = env.STOCK_CELL as DurableObjectNamespace<StockCell>
+  return ns.get(ns.idFromName(cellName(locationId, skuId)))
+}
+
+export type Action = "reserve" | "commit" | "release"
+export const cellOpId = (holdId: string, skuId: string, action: Action) => `${holdId}:${skuId}:${action}`
+
+export type OrderLine = { skuId: string; qty: number }
+export type ShortLine = { skuId: string; requested: number; available: number }
+
+export type FanOutOptions = { locationId: string; ref?: StockRef }
+export type ReserveAllOptions = FanOutOptions & {
+  ref: StockRef
+  /** Absolute epoch ms; the same for every line, so the order lapses as one. */
+  expiresAt: number
+  kind?: HoldKind
+  customerId?: string | null
+}
+
+export type ReserveAllResult =
+  | { ok: true; holdId: string; expiresAt: number; lines: OrderLine[] }
+  | {
+      ok: false
+      /** Every line refused for stock, with what it asked and what the cell had. */
+      short: ShortLine[]
+      /** Lines refused for another reason (limit_exceeded, hold_exists, invalid …). */
+      refused: { skuId: string; refusal: Refusal }[]
+    }
+
+/** Lines of the same SKU become one line (one hold per cell), in first-seen order. */
+export function sumLines(lines: readonly OrderLine[]): OrderLine[] {
+  const sums = new Map<string, number>()
+  for (const l of lines) sums.set(l.skuId, (sums.get(l.skuId) ?? 0) + l.qty)
+  return [...sums].map(([skuId, qty]) => ({ skuId, qty }))
+}
+
+/**
+ * Reserves every line in parallel under hold id = `holdId` (the order or transfer id). All or
+ * nothing: if any line is refused, the lines that were held are released and every refused line is
+ * returned. A hold id is single use, so after a refusal the document needs a new id. A line whose
+ * call failed outright (the cell unreachable) is released too, then the error is rethrown.
+ */
+export async function reserveAll(
+  env: Env,
+  holdId: string,
+  lines: readonly OrderLine[],
+  opts: ReserveAllOptions,
+): Promise<ReserveAllResult> {
+  const summed = sumLines(lines)
+  const settled = await Promise.allSettled(
+    summed.map((l) =>
+      cellStub(env, opts.locationId, l.skuId).reserve({
+        locationId: opts.locationId,
+        skuId: l.skuId,
+        opId: cellOpId(holdId, l.skuId, "reserve"),
+        holdId,
+        qty: l.qty,
+        expiresAt: opts.expiresAt,
+        kind: opts.kind ?? "sale",
+        customerId: opts.customerId ?? null,
+        ref: opts.ref,
+      }),
+    ),
+  )
+  const short: ShortLine[] = []
+  const refused: { skuId: string; refusal: Refusal }[] = []
+  const undo: string[] = []
+  let failure: unknown = null
+  settled.forEach((s, i) => {
+    const line = summed[i]!
+    if (s.status === "rejected") {
+      undo.push(line.skuId)
+      failure ??= s.reason
+    } else if (s.value.ok) {
+      undo.push(line.skuId)
+    } else if (s.value.code === "insufficient_stock") {
+      short.push({ skuId: line.skuId, requested: s.value.requested, available: s.value.available })
+    } else {
+      refused.push({ skuId: line.skuId, refusal: s.value })
+    }
+  })
+  if (undo.length === summed.length && failure === null) {
+    return { ok: true, holdId, expiresAt: opts.expiresAt, lines: summed }
+  }
+  await releaseAll(env, holdId, undo, opts)
+  if (failure !== null && short.length === 0 && refused.length === 0) throw failure
+  return { ok: false, short, refused }
+}
+
+export type CommitAllResult = { ok: boolean; costFen: number; lines: { skuId: string; result: CommitResult }[] }
+
+/** Commits every line's hold (payment, shipment). Each commit replays safely; `ok` only if all committed. */
+export async function commitAll(
+  env: Env,
+  holdId: string,
+  skuIds: readonly string[],
+  opts: FanOutOptions,
+): Promise<CommitAllResult> {
+  const unique = [...new Set(skuIds)]
+  const results = await Promise.all(
+    unique.map((skuId) =>
+      cellStub(env, opts.locationId, skuId).commit({
+        locationId: opts.locationId,
+        skuId,
+        opId: cellOpId(holdId, skuId, "commit"),
+        holdId,
+        ref: opts.ref,
+      }),
+    ),
+  )
+  const lines = unique.map((skuId, i) => ({ skuId, result: results[i]! }))
+  return {
+    ok: lines.every((l) => l.result.ok),
+    costFen: lines.reduce((s, l) => s + (l.result.ok ? l.result.costFen : 0), 0),
+    lines,
+  }
+}
+
+export type ReleaseAllResult = { ok: boolean; lines: { skuId: string; result: ReleaseResult }[] }
+
+/** Releases every line's hold (cancel, refusal). A hold that is missing or already gone is not an error. */
+export async function releaseAll(
+  env: Env,
+  holdId: string,
+  skuIds: readonly string[],
+  opts: FanOutOptions,
+): Promise<ReleaseAllResult> {
+  const unique = [...new Set(skuIds)]
+  const results = await Promise.all(
+    unique.map((skuId) =>
+      cellStub(env, opts.locationId, skuId).release({
+        locationId: opts.locationId,
+        skuId,
+        opId: cellOpId(holdId, skuId, "release"),
+        holdId,
+        ref: opts.ref,
+      }),
+    ),
+  )
+  const lines = unique.map((skuId, i) => ({ skuId, result: results[i]! }))
+  return { ok: lines.every((l) => l.result.ok || l.result.code === "hold_not_found"), lines }
+}
