@@ -1,0 +1,14 @@
+// Pricing a cart: import from here.
+export { CartError, canonicalOrder, lineAmountFen } from "./line"
+export { DEFAULT_MAX_COMBINATIONS, priceCart } from "./price-cart"
+export type {
+  AppliedPromotion,
+  CartLine,
+  CartMember,
+  CouponRejection,
+  LineDiscount,
+  PriceCartInput,
+  PricedCart,
+  PricedLine,
+  PricingContext,
+} from "./types"
