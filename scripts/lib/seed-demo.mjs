@@ -148,7 +148,7 @@ export async function seedDemo(url) {
       for (const [si, size] of SIZES.entries())
         variants.push({
           skuCode: `${style}-${ci + 1}${si + 1}`,
-          barcode: ean13(`69${String(70000 + n).padStart(6, "0")}${ci + 1}${si + 1}0`.slice(0, 12)),
+          barcode: ean13(`69${String(70000 + n).padStart(7, "0")}${ci + 1}${si + 1}0`),
           attributes: { 颜色: color, 尺码: size },
           priceFen,
           memberPriceFen: Math.round((priceFen * 9) / 10 / 10) * 10,

@@ -2,11 +2,35 @@
 import { makeDb } from "../db/client"
 import { purgeExpiredIdempotencyKeys } from "../lib/idempotency"
 import { log } from "../lib/log"
+import { applyDuePrices } from "../modules/catalog"
+import { repairOrders } from "../modules/orders"
+import { continueAuditRuns, finishStuckDocuments, startAuditRun } from "../modules/stock"
+import { repairStocktakes } from "../modules/stocktake"
+import { repairTransfers } from "../modules/transfers"
 
 type Job = { name: string; run: (env: Env) => Promise<unknown> }
 
-const frequent: Job[] = [{ name: "purge-idempotency-keys", run: (env) => purgeExpiredIdempotencyKeys(makeDb(env.DB)) }]
-const nightly: Job[] = []
+const frequent: Job[] = [
+  { name: "purge-idempotency-keys", run: (env) => purgeExpiredIdempotencyKeys(makeDb(env.DB)) },
+  { name: "apply-due-prices", run: (env) => applyDuePrices(makeDb(env.DB)) },
+  // Sagas whose request died half-way: finished with the same opIds, so nothing applies twice.
+  { name: "repair-transfers", run: (env) => repairTransfers(env, makeDb(env.DB)) },
+  { name: "repair-orders", run: (env) => repairOrders(env, makeDb(env.DB)) },
+  { name: "repair-stocktakes", run: (env) => repairStocktakes(env, makeDb(env.DB)) },
+  { name: "finish-stock-documents", run: (env) => finishStuckDocuments(env, makeDb(env.DB)) },
+  // The chain-wide stock audit can't run in one invocation: each tick advances its cursor.
+  { name: "continue-stock-audit", run: (env) => continueAuditRuns(env, makeDb(env.DB)) },
+]
+const nightly: Job[] = [
+  {
+    name: "stock-audit",
+    run: async (env) => {
+      const db = makeDb(env.DB)
+      await startAuditRun(db, "nightly", null)
+      return continueAuditRuns(env, db)
+    },
+  },
+]
 
 export async function runScheduled(cron: string, env: Env) {
   const jobs = cron === "0 18 * * *" ? nightly : frequent
