@@ -26,6 +26,8 @@ export const PERMISSIONS = [
   "shifts:write",
   "members:read",
   "members:write",
+  // HQ's duties to members' personal data (PIPL export and erasure, manual point corrections).
+  "members:manage",
   "promotions:write",
   "replenishment:read",
   "replenishment:approve",

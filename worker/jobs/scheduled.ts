@@ -3,7 +3,9 @@ import { makeDb } from "../db/client"
 import { purgeExpiredIdempotencyKeys } from "../lib/idempotency"
 import { log } from "../lib/log"
 import { applyDuePrices } from "../modules/catalog"
+import { recomputeTiers } from "../modules/members"
 import { repairOrders } from "../modules/orders"
+import { repairTill } from "../modules/sales"
 import { continueAuditRuns, finishStuckDocuments, startAuditRun } from "../modules/stock"
 import { repairStocktakes } from "../modules/stocktake"
 import { repairTransfers } from "../modules/transfers"
@@ -16,6 +18,7 @@ const frequent: Job[] = [
   // Sagas whose request died half-way: finished with the same opIds, so nothing applies twice.
   { name: "repair-transfers", run: (env) => repairTransfers(env, makeDb(env.DB)) },
   { name: "repair-orders", run: (env) => repairOrders(env, makeDb(env.DB)) },
+  { name: "repair-sales", run: (env) => repairTill(env, makeDb(env.DB)) },
   { name: "repair-stocktakes", run: (env) => repairStocktakes(env, makeDb(env.DB)) },
   { name: "finish-stock-documents", run: (env) => finishStuckDocuments(env, makeDb(env.DB)) },
   // The chain-wide stock audit can't run in one invocation: each tick advances its cursor.
@@ -30,6 +33,7 @@ const nightly: Job[] = [
       return continueAuditRuns(env, db)
     },
   },
+  { name: "recompute-member-tiers", run: (env) => recomputeTiers(makeDb(env.DB)) },
 ]
 
 export async function runScheduled(cron: string, env: Env) {

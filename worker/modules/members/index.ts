@@ -1,0 +1,13 @@
+// The members module's public face: what the sales module (and the nightly job) may call.
+// Everything else in this folder is private to it.
+export {
+  awardPoints,
+  chargeStoredValue,
+  type PointsMove,
+  refundStoredValue,
+  reversePoints,
+  type StoredValueMove,
+  spendPoints,
+} from "./ledger"
+export { activeMemberIds, getMemberForSale, isMemberCode, recordSpend } from "./service"
+export { recomputeTiers } from "./tiers"
