@@ -13,7 +13,10 @@ import { onError, problem } from "./lib/problem"
 import { authRoutes, publicAuthRoutes } from "./modules/auth/routes"
 import { catalogRoutes } from "./modules/catalog/routes"
 import { locationRoutes } from "./modules/locations/routes"
+import { membersRoutes } from "./modules/members/routes"
 import { ordersRoutes } from "./modules/orders/routes"
+import { promotionsRoutes } from "./modules/promotions/routes"
+import { salesRoutes } from "./modules/sales/routes"
 import { staffRoutes } from "./modules/staff/routes"
 import { stockRoutes } from "./modules/stock/routes"
 import { stocktakeRoutes } from "./modules/stocktake/routes"
@@ -80,8 +83,11 @@ export function buildApp() {
     .route("/", catalogRoutes)
     .route("/", stockRoutes)
     .route("/", ordersRoutes)
+    .route("/", salesRoutes)
     .route("/", transfersRoutes)
     .route("/", stocktakeRoutes)
+    .route("/", membersRoutes)
+    .route("/", promotionsRoutes)
   app.route("/api/v1", v1)
 
   app.doc31("/api/v1/openapi.json", {

@@ -1,0 +1,1 @@
+ALTER TABLE `coupons` RENAME COLUMN "redeemed_by" TO "redeemed_member_id";

@@ -1,0 +1,12 @@
+// What the till needs from members and promotions, through their public index only (one place to
+// look when their signatures move). Every call here is idempotent by (refType, refId).
+export {
+  awardPoints,
+  chargeStoredValue,
+  getMemberForSale,
+  recordSpend,
+  refundStoredValue,
+  reversePoints,
+  spendPoints,
+} from "../members"
+export { activePromotions, promotionUsage, recordPromotionUsage, redeemCoupons, resolveCoupons } from "../promotions"

@@ -1,0 +1,119 @@
+// Pricing a till's cart on the server: the SKUs' facts from the catalog, the member, the active
+// promotions and presented coupons, then core's priceCart — the same function the PWA runs offline,
+// so an online sale and a synced one are priced by one rule book.
+import type { CartLine, PricedCart } from "../../../core/pricing"
+import { CartError, priceCart } from "../../../core/pricing"
+import type { Promotion } from "../../../core/promotions"
+import { ROUNDING_POLICIES, type RoundingPolicy } from "../../../core/rounding"
+import type { Db } from "../../db/client"
+import { type FieldError, problem } from "../../lib/problem"
+import { getSkusByIds, type SkuFacts } from "../catalog"
+import { activePromotions, getMemberForSale, promotionUsage, resolveCoupons } from "./ports"
+
+export type MemberForSale = NonNullable<Awaited<ReturnType<typeof getMemberForSale>>>
+
+export type PriceRequest = {
+  locationId: string
+  /** `unitPriceFen`: an approved price override (online) or the price the offline till used. */
+  lines: readonly { skuId: string; qty: number; unitPriceFen?: number }[]
+  memberId?: string | null
+  couponCodes?: readonly string[]
+  at: number
+  manualDiscountFen?: number
+  /** Offline sales are facts: a SKU archived since still prices at its list price. */
+  allowArchived?: boolean
+}
+
+export type Priced = { cart: PricedCart; skus: Map<string, SkuFacts>; member: MemberForSale | null }
+
+export const MANUAL_DISCOUNT_ID = "manual_discount"
+
+/** The member as core's earnPoints sees them. */
+export const earner = (m: MemberForSale | null) => (m ? { birthdayMonth: m.birthdayMonth ?? undefined } : null)
+
+/** The chain's rounding of the payable amount (抹零): `CHAIN_ROUNDING` when set, else to the fen. */
+export function roundingPolicy(env: Env): RoundingPolicy {
+  const configured: unknown = Reflect.get(env, "CHAIN_ROUNDING")
+  return ROUNDING_POLICIES.find((p) => p === configured) ?? "none"
+}
+
+export async function priceSale(db: Db, env: Env, req: PriceRequest): Promise<Priced> {
+  const [skus, member] = await Promise.all([
+    getSkusByIds(
+      db,
+      req.lines.map((l) => l.skuId),
+    ),
+    req.memberId ? getMemberForSale(db, req.memberId) : Promise.resolve(null),
+  ])
+  const errors: FieldError[] = []
+  req.lines.forEach((l, i) => {
+    const s = skus.get(l.skuId)
+    if (!s) errors.push({ path: `lines.${i}.skuId`, message: "No such SKU.", skuId: l.skuId })
+    else if (s.status !== "active" && !req.allowArchived)
+      errors.push({ path: `lines.${i}.skuId`, message: "This SKU is no longer sold.", skuId: l.skuId })
+  })
+  if (errors.length) throw problem(422, "unknown_sku", "Some lines name SKUs that can't be sold.", { errors })
+  if (req.memberId && member?.status !== "active")
+    throw problem(422, "unknown_member", "No such member.", {
+      errors: [{ path: "memberId", message: "No such member." }],
+    })
+
+  const [promotions, coupons] = await Promise.all([
+    activePromotions(db, { locationId: req.locationId, channel: "pos", at: req.at }),
+    req.couponCodes?.length ? resolveCoupons(db, [...req.couponCodes], member?.id ?? null) : Promise.resolve([]),
+  ])
+  const ids = [...promotions.map((p) => p.id), ...coupons.map((c) => c.promotion.id)]
+  const usage = member && ids.length ? await promotionUsage(db, member.id, ids) : {}
+  const manual: Promotion[] = req.manualDiscountFen
+    ? [
+        {
+          id: MANUAL_DISCOUNT_ID,
+          name: "手工优惠",
+          class: "order",
+          rule: { kind: "fixed_off", offFen: req.manualDiscountFen },
+          priority: 0,
+        },
+      ]
+    : []
+
+  const lines: CartLine[] = req.lines.map((l, i) => {
+    const s = skus.get(l.skuId)!
+    return {
+      lineId: String(i + 1),
+      skuId: l.skuId,
+      qty: l.qty,
+      unit: s.unit,
+      unitPriceFen: l.unitPriceFen ?? s.priceFen,
+      ...(s.memberPriceFen !== null ? { memberPriceFen: s.memberPriceFen } : {}),
+      ...(s.categoryId ? { categoryId: s.categoryId } : {}),
+    }
+  })
+  const cart = tryPrice(() =>
+    priceCart({
+      lines,
+      member: member
+        ? {
+            id: member.id,
+            ...(member.tierId ? { tierId: member.tierId } : {}),
+            ...(member.birthdayMonth ? { birthdayMonth: member.birthdayMonth } : {}),
+          }
+        : null,
+      promotions: [...promotions, ...manual],
+      coupons,
+      context: { at: req.at, timeZone: env.CHAIN_TIME_ZONE, storeId: req.locationId, channel: "pos" },
+      rounding: roundingPolicy(env),
+      usage,
+    }),
+  )
+  return { cart, skus, member }
+}
+
+/** The engine refuses a cart it can't price (the schemas should have caught it): 422, never a 500. */
+function tryPrice<T>(price: () => T): T {
+  try {
+    return price()
+  } catch (e) {
+    if (e instanceof CartError) throw problem(422, "cart_invalid", e.message)
+    throw e
+  }
+}

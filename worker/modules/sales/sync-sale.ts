@@ -1,0 +1,224 @@
+// One offline sale applied: priced again with core, each line a recordOfflineSale fact, member
+// tenders charged, then the sale, its lines, tenders and exceptions in one D1 batch.
+import { eq } from "drizzle-orm"
+import { allocateProRata } from "../../../core/money"
+import { earnPoints, pointsForFen } from "../../../core/points"
+import { validateTenders } from "../../../core/tenders"
+import {
+  returns,
+  type SaleExceptionKind,
+  type SaleLineRow,
+  type SalePaymentRow,
+  type SaleRow,
+  saleExceptions,
+  saleLines,
+  salePayments,
+  sales,
+} from "../../db/schema"
+import type { Actor } from "../../lib/actor"
+import { newId } from "../../lib/ids"
+import { log } from "../../lib/log"
+import { problem } from "../../lib/problem"
+import { cellStub } from "../../stock-cell/client"
+import type { StockRef } from "../../stock-cell/types"
+import { chargeStoredValue, spendPoints } from "./ports"
+import { postSale } from "./post"
+import { earner, priceSale } from "./pricing"
+import { isDayClosed } from "./report"
+import type { SalesCtx } from "./service"
+import { assertStore } from "./shifts"
+import { bumpCounter, dayOf, insertRows, numberSql } from "./sql"
+import type { OfflineSale } from "./sync-schemas"
+
+export async function known(ctx: SalesCtx, kind: "sale" | "return", id: string, hash: string) {
+  const table = kind === "sale" ? sales : returns
+  const [row] = await ctx.db.select({ bodyHash: table.bodyHash }).from(table).where(eq(table.id, id))
+  if (!row) return null
+  if (row.bodyHash === hash) return "duplicate" as const
+  throw problem(409, "id_reused", `This ${kind} id was already synced with another body.`)
+}
+
+export async function applySale(
+  ctx: SalesCtx,
+  actor: Actor,
+  s: OfflineSale,
+  hash: string,
+): Promise<"applied" | "duplicate"> {
+  const { db, env } = ctx
+  const seen = await known(ctx, "sale", s.id, hash)
+  if (seen) return seen
+  await assertStore(db, s.locationId)
+  if (s.payments.some((p) => p.authCode))
+    throw problem(422, "offline_customer_code", "A customer's payment code can't be taken offline.")
+  const check = validateTenders(s.totalFen, s.payments)
+  if (!check.ok) throw problem(422, check.code, check.detail)
+  const at = Date.parse(s.occurredAt)
+  const { cart, skus, member } = await priceSale(db, env, {
+    locationId: s.locationId,
+    lines: s.lines.map((l) => ({ skuId: l.skuId, qty: l.qty })),
+    memberId: s.memberId ?? null,
+    couponCodes: s.couponCodes ?? [],
+    at,
+    allowArchived: true,
+  })
+  const cashierId = s.cashierId ?? actor.id
+  const ref: StockRef = { type: "sale", id: s.id, actorId: cashierId }
+  const taken = await Promise.all(
+    s.lines.map(async (l, i) => {
+      const r = await cellStub(env, s.locationId, l.skuId).recordOfflineSale({
+        locationId: s.locationId,
+        skuId: l.skuId,
+        opId: `${s.id}:${i}`,
+        qty: l.qty,
+        occurredAt: at,
+        ref,
+      })
+      if (!r.ok) throw new Error(`offline sale ${s.id} line ${i}: ${JSON.stringify(r)}`)
+      return r
+    }),
+  )
+
+  // What the customer paid stands; the lines carry it in proportion to the server's own prices.
+  const serverTotals = cart.lines.map((l) => l.totalFen)
+  const weights = serverTotals.some((x) => x > 0) ? serverTotals : cart.lines.map((l) => Math.max(1, l.originalFen))
+  const paidTotals = s.totalFen === cart.totalFen ? serverTotals : allocateProRata(s.totalFen, weights)
+  const exceptions: (typeof saleExceptions.$inferInsert)[] = []
+  const exception = (
+    kind: SaleExceptionKind,
+    expectedFen: number,
+    actualFen: number,
+    detail: Record<string, unknown>,
+  ) =>
+    exceptions.push({
+      id: newId("sx"),
+      kind,
+      refType: "sale",
+      refId: s.id,
+      locationId: s.locationId,
+      expectedFen,
+      actualFen,
+      detail,
+      occurredAt: at,
+    })
+  if (s.totalFen !== cart.totalFen)
+    exception("price_mismatch", cart.totalFen, s.totalFen, {
+      lines: s.lines.map((l, i) => ({
+        skuId: l.skuId,
+        qty: l.qty,
+        tillUnitPriceFen: l.unitPriceFen ?? null,
+        serverUnitPriceFen: cart.lines[i]!.unitPriceFen,
+        serverTotalFen: cart.lines[i]!.totalFen,
+      })),
+      appliedPromotions: cart.appliedPromotions.map((p) => ({
+        promotionId: p.promotionId,
+        name: p.name,
+        amountFen: p.amountFen,
+      })),
+    })
+
+  const payments: SalePaymentRow[] = []
+  for (const [i, p] of s.payments.entries()) {
+    const row: SalePaymentRow = {
+      id: `${s.id}:${i + 1}`,
+      saleId: s.id,
+      method: p.method,
+      amountFen: p.amountFen,
+      points: null,
+      provider:
+        p.method === "cash" ? "cash" : p.method === "stored_value" || p.method === "points" ? p.method : "manual",
+      providerRef: null,
+      withAuthCode: false,
+      refundedFen: 0,
+      createdAt: at,
+    }
+    const memberRef = { memberId: member?.id ?? "", refType: "sale", refId: s.id, at }
+    if (p.method === "stored_value") {
+      const r = member ? await chargeStoredValue(db, { ...memberRef, amountFen: p.amountFen }) : null
+      if (!r?.ok) exception("stored_value_short", p.amountFen, r ? r.balanceFen : 0, { paymentId: row.id })
+    } else if (p.method === "points") {
+      row.points = pointsForFen(p.amountFen)
+      const r = member ? await spendPoints(db, { ...memberRef, points: row.points }) : null
+      if (!r?.ok) exception("points_short", row.points, r ? r.balance : 0, { paymentId: row.id })
+    }
+    payments.push(row)
+  }
+
+  const earned = earnPoints({
+    totalFen: s.totalFen,
+    lines: cart.lines.map((l, i) => ({ lineId: l.lineId, totalFen: paidTotals[i]! })),
+    tenders: s.payments,
+    member: earner(member),
+    at,
+    timeZone: env.CHAIN_TIME_ZONE,
+  })
+  const lines: SaleLineRow[] = cart.lines.map((l, i) => ({
+    id: `${s.id}:${i + 1}`,
+    saleId: s.id,
+    lineNo: i + 1,
+    skuId: l.skuId,
+    name: skus.get(l.skuId)!.productName,
+    unit: l.unit,
+    categoryId: skus.get(l.skuId)!.categoryId,
+    qty: l.qty,
+    unitPriceFen: l.unitPriceFen,
+    originalFen: l.originalFen,
+    discountFen: l.originalFen + l.roundingFen - paidTotals[i]!,
+    roundingFen: l.roundingFen,
+    totalFen: paidTotals[i]!,
+    discounts: l.discounts,
+    costFen: taken[i]!.costFen,
+    takes: taken[i]!.takes,
+    pointsEarned: earned.lines[i]!.points,
+    returnedQty: 0,
+  }))
+  const day = dayOf(at, env.CHAIN_TIME_ZONE)
+  const now = Date.now()
+  const sale: Omit<SaleRow, "number"> = {
+    id: s.id,
+    locationId: s.locationId,
+    source: "offline",
+    cashierId,
+    shiftId: s.shiftId ?? null,
+    deviceId: s.deviceId ?? null,
+    memberId: member?.id ?? null,
+    memberPhoneMasked: member?.phoneMasked ?? null,
+    subtotalFen: cart.subtotalFen,
+    discountFen: cart.subtotalFen + cart.roundingFen - s.totalFen,
+    roundingFen: cart.roundingFen,
+    totalFen: s.totalFen,
+    tenderedFen: check.paidFen,
+    changeFen: check.changeFen,
+    costFen: lines.reduce((sum, l) => sum + l.costFen, 0),
+    pointsEarned: earned.points,
+    appliedPromotions: cart.appliedPromotions,
+    couponCodes: s.couponCodes ?? [],
+    occurredAt: at,
+    businessDay: day,
+    late: await isDayClosed(db, s.locationId, day),
+    bodyHash: hash,
+    postedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  }
+  try {
+    const [, inserted] = await db.batch([
+      bumpCounter(db, "XS", day),
+      db
+        .insert(sales)
+        .values({ ...sale, number: numberSql("XS", day) })
+        .returning({ number: sales.number }),
+      insertRows(db, saleLines, lines),
+      insertRows(db, salePayments, payments),
+      insertRows(db, saleExceptions, exceptions),
+    ])
+    await postSale(db, { ...sale, number: inserted[0]!.number }).catch((e) =>
+      log.error("offline sale post failed", { saleId: s.id, error: String(e) }),
+    )
+  } catch (e) {
+    // Another sync of the same sale won the race: answer as if we had come second.
+    const again = await known(ctx, "sale", s.id, hash)
+    if (again) return again
+    throw e
+  }
+  return "applied"
+}
