@@ -94,12 +94,23 @@ const FRESH = [
   ["黄瓜 (称重)", 598],
 ]
 
-async function api(url, token, method, path, body) {
-  const res = await fetch(`${url}/api/v1${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
+async function api(url, token, method, path, body, idempotencyKey) {
+  const send = () =>
+    fetch(`${url}/api/v1${path}`, {
+      method,
+      headers: {
+        "content-type": "application/json",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(idempotencyKey ? { "idempotency-key": idempotencyKey } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  let res = await send()
+  // A call with an Idempotency-Key is safe to repeat (e.g. when wrangler dev reloads mid-request).
+  for (let attempt = 1; idempotencyKey && (res.status === 503 || res.status === 409) && attempt <= 5; attempt++) {
+    await new Promise((r) => setTimeout(r, 500 * attempt))
+    res = await send()
+  }
   const text = await res.text()
   if (!res.ok) throw new Error(`seed: ${method} ${path} → ${res.status} ${text}`)
   return text ? JSON.parse(text) : null
@@ -115,7 +126,7 @@ export async function seedDemo(url) {
     username: ownerUser.username,
     password: ownerUser.password,
   })
-  const call = (method, path, body) => api(url, token, method, path, body)
+  const call = (method, path, body, key) => api(url, token, method, path, body, key)
 
   const locations = []
   for (const l of LOCATIONS) locations.push(await call("POST", "/locations", l))
@@ -139,6 +150,7 @@ export async function seedDemo(url) {
   const fresh = await category("生鲜")
   const brand = (await call("POST", "/brands", { name: "铺子自营" })).id
 
+  const skus = { apparel: [], grocery: [], fresh: [] }
   let n = 0
   for (const [name, priceFen, costFen] of APPAREL) {
     n++
@@ -155,10 +167,18 @@ export async function seedDemo(url) {
           costFen,
         })
     const categoryId = /裤/.test(name) ? bottoms : tops
-    await call("POST", "/products", { name, unit: "piece", categoryId, brandId: brand, vatRateBp: 1300, variants })
+    const product = await call("POST", "/products", {
+      name,
+      unit: "piece",
+      categoryId,
+      brandId: brand,
+      vatRateBp: 1300,
+      variants,
+    })
+    skus.apparel.push(...product.skus)
   }
   for (const [i, [name, priceFen, costFen]] of GROCERY.entries()) {
-    await call("POST", "/products", {
+    const product = await call("POST", "/products", {
       name,
       unit: "piece",
       categoryId: grocery,
@@ -172,10 +192,11 @@ export async function seedDemo(url) {
         },
       ],
     })
+    skus.grocery.push(product.skus[0])
   }
   for (const [i, [name, pricePerKgFen]] of FRESH.entries()) {
     // Weighed goods: base unit gram, price per kilogram; their labels carry in-store 2xxxxx codes.
-    await call("POST", "/products", {
+    const product = await call("POST", "/products", {
       name,
       unit: "gram",
       categoryId: fresh,
@@ -189,6 +210,45 @@ export async function seedDemo(url) {
         },
       ],
     })
+    skus.fresh.push(product.skus[0])
   }
+  await receiveOpeningStock(call, locations, skus)
   return true
+}
+
+const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
+
+/** Opening stock: the warehouse holds more; groceries arrive in lots with expiry dates, fresh food by the gram. */
+async function receiveOpeningStock(call, locations, skus) {
+  for (const [i, location] of locations.entries()) {
+    if (location.kind === "dealer") continue
+    const big = location.kind === "warehouse"
+    const lines = [
+      ...skus.apparel.map((s, k) => ({ skuId: s.id, qty: big ? 40 : 2 + ((k + i) % 6), unitCostFen: s.costFen })),
+      ...skus.grocery.flatMap((s, k) => [
+        {
+          skuId: s.id,
+          qty: big ? 200 : 12,
+          lot: `L${day(-20).replaceAll("-", "")}`,
+          expiresOn: day(5 + k),
+          unitCostFen: s.costFen,
+        },
+        {
+          skuId: s.id,
+          qty: big ? 300 : 24,
+          lot: `L${day(-2).replaceAll("-", "")}`,
+          expiresOn: day(90 + k),
+          unitCostFen: s.costFen,
+        },
+      ]),
+      ...skus.fresh.map((s) => ({ skuId: s.id, qty: big ? 0 : 20_000, unitCostFen: Math.round(s.costFen / 1000) })),
+    ].filter((l) => l.qty > 0)
+    for (let start = 0; start < lines.length; start += 100)
+      await call(
+        "POST",
+        "/stock/receipts",
+        { locationId: location.id, lines: lines.slice(start, start + 100), note: "期初库存 opening stock" },
+        `seed-opening-${location.id}-${start}`,
+      )
+  }
 }

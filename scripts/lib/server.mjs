@@ -2,7 +2,7 @@
 // Queues) on 127.0.0.1, the demo chain seeded on empty state. Used by `npm start`, e2e and bench.
 import { spawn } from "node:child_process"
 import { createServer } from "node:net"
-import { bin, run } from "./run.mjs"
+import { bin, run, toolEnv } from "./run.mjs"
 import { seedDemo } from "./seed-demo.mjs"
 
 export async function freePort(preferred = 0) {
@@ -32,7 +32,7 @@ async function waitForHealth(url, child, timeoutMs = 120_000) {
 }
 
 export async function startServer({ port, persistTo, seed = true, quiet = true, extraArgs = [] } = {}) {
-  const env = { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" }
+  const env = toolEnv({ CI: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" })
   await run(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
     env,
     stdio: quiet ? "ignore" : "inherit",

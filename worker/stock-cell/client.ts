@@ -8,9 +8,7 @@ import type { CommitResult, HoldKind, Refusal, ReleaseResult, StockRef } from ".
 export const cellName = (locationId: string, skuId: string) => `${locationId}:${skuId}`
 
 export function cellStub(env: Env, locationId: string, skuId: string): DurableObjectStub<StockCell> {
-  // `wrangler types` can't see the class through the generated Env, so the namespace is typed here, once.
-  const ns = env.STOCK_CELL as DurableObjectNamespace<StockCell>
-  return ns.get(ns.idFromName(cellName(locationId, skuId)))
+  return env.STOCK_CELL.get(env.STOCK_CELL.idFromName(cellName(locationId, skuId)))
 }
 
 export type Action = "reserve" | "commit" | "release"

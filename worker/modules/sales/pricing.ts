@@ -31,10 +31,9 @@ export const MANUAL_DISCOUNT_ID = "manual_discount"
 /** The member as core's earnPoints sees them. */
 export const earner = (m: MemberForSale | null) => (m ? { birthdayMonth: m.birthdayMonth ?? undefined } : null)
 
-/** The chain's rounding of the payable amount (抹零): `CHAIN_ROUNDING` when set, else to the fen. */
+/** The chain's rounding of the payable amount (抹零), from `CHAIN_ROUNDING` in wrangler.toml. */
 export function roundingPolicy(env: Env): RoundingPolicy {
-  const configured: unknown = Reflect.get(env, "CHAIN_ROUNDING")
-  return ROUNDING_POLICIES.find((p) => p === configured) ?? "none"
+  return ROUNDING_POLICIES.find((p) => p === env.CHAIN_ROUNDING) ?? "none"
 }
 
 export async function priceSale(db: Db, env: Env, req: PriceRequest): Promise<Priced> {
