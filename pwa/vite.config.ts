@@ -9,6 +9,7 @@ const require = createRequire(import.meta.url)
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
 const THEME = "#b83227"
+const { version } = JSON.parse(readFileSync(here("../package.json"), "utf8")) as { version: string }
 
 /**
  * The worker's /api/docs page loads Swagger UI from our own origin (a CDN is unreachable from a locked-down
@@ -31,6 +32,7 @@ const swaggerUiAssets = (): Plugin => ({
 
 export default defineConfig({
   root: here("."),
+  define: { "import.meta.env.PUZI_VERSION": JSON.stringify(version) },
   publicDir: here("public"),
   build: { outDir: here("../dist/pwa"), emptyOutDir: true, target: "es2022" },
   // `vite --config pwa/vite.config.ts` next to `npm start`: the API comes from the local worker
@@ -63,7 +65,9 @@ export default defineConfig({
       },
       workbox: {
         // The shell and every lazily loaded screen, so any tool opens with the network gone.
-        globPatterns: ["**/*.{js,css,html,svg,png,webmanifest}"],
+        // …and the camera scanner's ZXing wasm, served from our origin (never a CDN) so scanning works offline.
+        globPatterns: ["**/*.{js,css,html,svg,png,webmanifest,wasm}"],
+        maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
         globIgnores: ["docs-assets/**"],
         navigateFallback: "index.html",
         navigateFallbackDenylist: [/^\/api\//, /^\/docs-assets\//],

@@ -8,6 +8,12 @@ import NotFound from "./screens/not-found"
 const Login = lazy(() => import("./screens/login"))
 const Home = lazy(() => import("./screens/home"))
 const ToolPlaceholder = lazy(() => import("./screens/tool"))
+const Till = lazy(() => import("./screens/till"))
+const Sales = lazy(() => import("./screens/sales"))
+const Stock = lazy(() => import("./screens/stock"))
+const Members = lazy(() => import("./screens/members"))
+const Shift = lazy(() => import("./screens/shift"))
+const Settings = lazy(() => import("./screens/settings"))
 
 const crash = signal<unknown>(null)
 
@@ -34,6 +40,12 @@ export const App = () => (
         <Router>
           <Route path="/" component={Home} />
           <Route path="/login" component={Login} />
+          <Route path="/tools/till" component={Till} />
+          <Route path="/tools/sales" component={Sales} />
+          <Route path="/tools/stock" component={Stock} />
+          <Route path="/tools/members" component={Members} />
+          <Route path="/shift" component={Shift} />
+          <Route path="/settings" component={Settings} />
           <Route path="/tools/:id" component={ToolPlaceholder} />
           <Route default component={NotFound} />
         </Router>

@@ -8,9 +8,17 @@ export const updateReady = computed(() => waiting.value !== null)
 
 export const applyUpdate = () => waiting.value?.()
 
+let workbox: Workbox | null = null
+
+/** Asks the server whether a newer version exists (Settings → 检查更新); a waiting one shows the prompt. */
+export const checkForUpdate = async () => {
+  await workbox?.update()
+}
+
 export const registerServiceWorker = () => {
   if (!("serviceWorker" in navigator)) return
   const wb = new Workbox("/sw.js", { scope: "/" })
+  workbox = wb
   wb.addEventListener("waiting", () => {
     waiting.value = () => {
       // reload once the new version has taken over, so the page and its chunks come from one build

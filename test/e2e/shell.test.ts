@@ -157,6 +157,8 @@ describe("the store app shell", () => {
 
       // a tool's address typed or bookmarked while offline still opens (navigation fallback + lazy chunk)
       await page.goto("/tools/stock")
+      expect(await page.getByTestId("screen-stock").locator("h1").textContent()).toBe("库存")
+      await page.goto("/tools/orders")
       expect(await page.getByTestId("coming-soon").textContent()).toBe("即将推出")
 
       // signing out offline still works and shows the login screen from the precache

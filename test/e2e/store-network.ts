@@ -45,6 +45,10 @@ export const storeNetwork = async (target: string) => {
       cut = true
       proxy.closeAllConnections() // keep-alive sockets too, so nothing rides an old connection
     },
+    /** The uplink is back. */
+    restore() {
+      cut = false
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         proxy.closeAllConnections()

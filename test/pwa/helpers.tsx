@@ -3,12 +3,20 @@ import { act } from "preact/test-utils"
 import { LocationProvider } from "preact-iso"
 import { vi } from "vitest"
 
+const mounted: HTMLElement[] = []
+
 /** Renders a screen as the app would (inside the router's location context) into a fresh div. */
 export const mount = async (screen: ComponentChild) => {
   const container = document.createElement("div")
   document.body.append(container)
+  mounted.push(container)
   await act(() => render(<LocationProvider>{screen}</LocationProvider>, container))
   return container
+}
+
+/** Unmounts every screen of the story, so none keeps listening (a till's scanner listens on the document). */
+export const unmountAll = async () => {
+  for (const container of mounted.splice(0)) await act(() => render(null, container))
 }
 
 export const byTestId = <E extends Element = HTMLElement>(root: ParentNode, id: string): E => {

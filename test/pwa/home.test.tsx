@@ -119,7 +119,7 @@ describe("the app shell", () => {
     expect(location.pathname).toBe("/login")
   })
 
-  it("opens a tool's tile to a page saying the tool is coming", async () => {
+  it("opens the till from its tile", async () => {
     stubApi({})
     signedInAs("cashier")
     const screen = await mount(<App />)
@@ -127,9 +127,22 @@ describe("the app shell", () => {
 
     await click(byTestId(screen, "tool-till"))
 
-    await eventually(() => expect(text(screen, "coming-soon")).toBe("即将推出"))
+    await eventually(() => byTestId(screen, "till"))
     expect(location.pathname).toBe("/tools/till")
     expect(screen.querySelector("h1")?.textContent).toBe("收银")
+  })
+
+  it("opens a tool's tile to a page saying the tool is coming", async () => {
+    stubApi({})
+    signedInAs("cashier")
+    const screen = await mount(<App />)
+    await eventually(() => byTestId(screen, "tool-orders"))
+
+    await click(byTestId(screen, "tool-orders"))
+
+    await eventually(() => expect(text(screen, "coming-soon")).toBe("即将推出"))
+    expect(location.pathname).toBe("/tools/orders")
+    expect(screen.querySelector("h1")?.textContent).toBe("渠道订单")
   })
 
   it("sends the user back to login when the server says the token is no longer valid", async () => {

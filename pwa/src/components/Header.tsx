@@ -1,7 +1,9 @@
 import type { ComponentChildren } from "preact"
+import { signedIn } from "../auth/session"
 import { t } from "../i18n"
 import { LanguageSwitch } from "./LanguageSwitch"
 import { NetStatus } from "./NetStatus"
+import { SyncBadge } from "./SyncBadge"
 
 export const Header = ({ children }: { children?: ComponentChildren }) => (
   <header class="app-header">
@@ -11,6 +13,7 @@ export const Header = ({ children }: { children?: ComponentChildren }) => (
     </a>
     <div class="header-actions">
       <NetStatus />
+      {signedIn.value && <SyncBadge />}
       <LanguageSwitch />
       {children}
     </div>

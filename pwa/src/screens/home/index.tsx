@@ -1,4 +1,4 @@
-import { useEffect } from "preact/hooks"
+import { useEffect, useState } from "preact/hooks"
 import { toolsFor } from "../../../../core/roles"
 import { logout, refreshMe } from "../../api/auth"
 import { displayName, session } from "../../auth/session"
@@ -6,11 +6,24 @@ import { Header } from "../../components/Header"
 import { RequireSession } from "../../components/RequireSession"
 import { ToolTile } from "../../components/ToolTile"
 import { t, tParts } from "../../i18n"
+import { refreshOutbox, unsyncedCount } from "../../sync/outbox"
 
 export default function Home() {
+  const [blocked, setBlocked] = useState(false)
   useEffect(() => {
     if (session.value) void refreshMe()
+    void refreshOutbox()
   }, [])
+
+  // Signing out with sales still on this device would strand them (the next user may never sync them).
+  const signOut = async () => {
+    await refreshOutbox()
+    if (unsyncedCount.value > 0) {
+      setBlocked(true)
+      return
+    }
+    await logout()
+  }
 
   return (
     <RequireSession>
@@ -19,7 +32,7 @@ export default function Home() {
         return (
           <div class="screen">
             <Header>
-              <button type="button" class="button button-quiet" data-testid="sign-out" onClick={() => void logout()}>
+              <button type="button" class="button button-quiet" data-testid="sign-out" onClick={() => void signOut()}>
                 {t("home.signOut")}
               </button>
             </Header>
@@ -32,6 +45,11 @@ export default function Home() {
                   {t(`role.${user.role}`)}
                 </p>
               </section>
+              {blocked && unsyncedCount.value > 0 && (
+                <p class="form-error" role="alert" data-testid="sign-out-blocked">
+                  {t("home.signOutBlocked", { count: unsyncedCount.value })}
+                </p>
+              )}
               <h2 class="visually-hidden">{t("home.tools")}</h2>
               {tools.length === 0 ? (
                 <p class="card">{t("home.noTools")}</p>
@@ -44,6 +62,16 @@ export default function Home() {
                   ))}
                 </ul>
               )}
+              <nav class="home-links" aria-label={t("home.more")}>
+                {tools.includes("till") && (
+                  <a href="/shift" class="button" data-testid="link-shift">
+                    {t("shift.title")}
+                  </a>
+                )}
+                <a href="/settings" class="button" data-testid="link-settings">
+                  {t("settings.title")}
+                </a>
+              </nav>
             </main>
           </div>
         )

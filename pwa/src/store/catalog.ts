@@ -1,0 +1,172 @@
+import { barcodeForms } from "../../../core/barcode"
+import type { Promotion } from "../../../core/promotions"
+import { api } from "../api/client"
+import { db, getMeta, type MemberRecord, type SkuRecord, type StockRecord } from "./db"
+
+// The device's copy of what the till needs without the network: the catalog (incremental, by the API's
+// updatedSince cursor), the store's active promotions, members looked up here, and a stock snapshot.
+
+interface Page<T> {
+  items: T[]
+  nextCursor: string | null
+}
+
+type ApiSku = Omit<SkuRecord, "search">
+
+const EPOCH = "1970-01-01T00:00:00.000Z"
+
+const searchText = (s: ApiSku) =>
+  [s.productName, s.skuCode, s.barcode ?? "", ...Object.values(s.attributes ?? {})].join(" ").toLowerCase()
+
+interface CatalogProgress {
+  since: string
+  cursor: string | null
+  /** The newest updatedAt seen in this pass: the next pass starts there. */
+  newest: string
+}
+
+/**
+ * Brings the catalog up to date: every SKU changed since the last pass, page by page. Progress is saved after
+ * each page, so a pass cut short by the network resumes where it stopped. Answers how many SKUs changed.
+ */
+export const syncCatalog = async (): Promise<number> => {
+  let progress = (await getMeta<CatalogProgress>("catalog.progress")) ?? {
+    since: (await getMeta<string>("catalog.since")) ?? EPOCH,
+    cursor: null,
+    newest: (await getMeta<string>("catalog.since")) ?? EPOCH,
+  }
+  let changed = 0
+  for (;;) {
+    const query = new URLSearchParams({ updatedSince: progress.since, limit: "100" })
+    if (progress.cursor) query.set("cursor", progress.cursor)
+    const page = await api.get<Page<ApiSku>>(`/skus?${query}`)
+    const tx = (await db()).transaction(["skus", "meta"], "readwrite")
+    let newest = progress.newest
+    for (const sku of page.items) {
+      await tx.objectStore("skus").put({ ...sku, search: searchText(sku) })
+      if (sku.updatedAt > newest) newest = sku.updatedAt
+    }
+    changed += page.items.length
+    progress = { ...progress, cursor: page.nextCursor, newest }
+    if (page.nextCursor) await tx.objectStore("meta").put(progress, "catalog.progress")
+    else {
+      await tx.objectStore("meta").delete("catalog.progress")
+      await tx.objectStore("meta").put(newest, "catalog.since")
+      await tx.objectStore("meta").put(Date.now(), "catalog.syncedAt")
+    }
+    await tx.done
+    if (!page.nextCursor) return changed
+  }
+}
+
+export const catalogSize = async () => (await db()).count("skus")
+
+export const getSku = async (id: string) => (await db()).get("skus", id)
+
+export const findByBarcode = async (code: string): Promise<SkuRecord | undefined> => {
+  const database = await db()
+  for (const form of barcodeForms(code)) {
+    const hit = await database.getFromIndex("skus", "barcode", form)
+    if (hit && hit.status === "active") return hit
+  }
+  const byCode = await database.getFromIndex("skus", "skuCode", code)
+  return byCode?.status === "active" ? byCode : undefined
+}
+
+/** Name, code, barcode or attribute contains every word typed; at most `limit` active SKUs. */
+export const searchSkus = async (text: string, limit = 20): Promise<SkuRecord[]> => {
+  const words = text.trim().toLowerCase().split(/\s+/).filter(Boolean)
+  if (words.length === 0) return []
+  const found: SkuRecord[] = []
+  let cursor = await (await db()).transaction("skus").store.openCursor()
+  while (cursor && found.length < limit) {
+    const sku = cursor.value
+    if (sku.status === "active" && words.every((w) => sku.search.includes(w))) found.push(sku)
+    cursor = await cursor.continue()
+  }
+  return found
+}
+
+// ── promotions ────────────────────────────────────────────────────────────────
+
+type ApiPromotion = Promotion & { status?: string; couponOnly?: boolean; applies?: boolean }
+
+/** core's Promotion, without what the API adds around it (status, timestamps): what priceCart reads. */
+export const toEnginePromotion = (p: ApiPromotion): Promotion => ({
+  id: p.id,
+  name: p.name,
+  class: p.class,
+  rule: p.rule,
+  priority: p.priority ?? 0,
+  ...(p.target ? { target: p.target } : {}),
+  ...(p.exclusiveGroup ? { exclusiveGroup: p.exclusiveGroup } : {}),
+  ...(p.minSpendFen !== undefined && p.minSpendFen !== null ? { minSpendFen: p.minSpendFen } : {}),
+  ...(p.window ? { window: p.window } : {}),
+  ...(p.storeIds ? { storeIds: p.storeIds } : {}),
+  ...(p.channels ? { channels: p.channels } : {}),
+  ...(p.member ? { member: p.member } : {}),
+  ...(p.limitPerMember !== undefined && p.limitPerMember !== null ? { limitPerMember: p.limitPerMember } : {}),
+})
+
+/** Replaces the store's promotions with what the server prices with now (a short list: fetched whole). */
+export const syncPromotions = async (locationId: string): Promise<number> => {
+  const all: ApiPromotion[] = []
+  let cursor: string | null = null
+  do {
+    const query = new URLSearchParams({ locationId, channel: "pos", limit: "100" })
+    if (cursor) query.set("cursor", cursor)
+    const page: Page<ApiPromotion> = await api.get(`/promotions/active?${query}`)
+    all.push(...page.items)
+    cursor = page.nextCursor
+  } while (cursor)
+  const tx = (await db()).transaction("promotions", "readwrite")
+  for (const old of await tx.store.getAll()) if (old.locationId === locationId) await tx.store.delete(old.id)
+  for (const p of all)
+    if (p.applies !== false && p.status !== "paused" && p.status !== "ended")
+      await tx.store.put({ ...toEnginePromotion(p), locationId })
+  await tx.done
+  return all.length
+}
+
+export const storePromotions = async (locationId: string): Promise<Promotion[]> =>
+  (await (await db()).getAll("promotions"))
+    .filter((p) => p.locationId === locationId)
+    .map(({ locationId: _, couponOnly: __, ...p }) => p)
+
+// ── members ───────────────────────────────────────────────────────────────────
+
+export type ApiMemberAtTill = Omit<MemberRecord, "phone" | "cachedAt">
+
+export const rememberMember = async (member: ApiMemberAtTill, phone: string): Promise<MemberRecord> => {
+  const record: MemberRecord = { ...member, phone, cachedAt: Date.now() }
+  await (await db()).put("members", record)
+  return record
+}
+
+export const cachedMemberByPhone = async (phone: string) => (await db()).getFromIndex("members", "phone", phone)
+
+// ── stock snapshot ────────────────────────────────────────────────────────────
+
+type ApiLevel = Omit<StockRecord, "key">
+
+export const syncStock = async (locationId: string): Promise<number> => {
+  const levels: ApiLevel[] = []
+  let cursor: string | null = null
+  do {
+    const query = new URLSearchParams({ locationId, limit: "100" })
+    if (cursor) query.set("cursor", cursor)
+    const page: Page<ApiLevel> = await api.get(`/stock/levels?${query}`)
+    levels.push(...page.items)
+    cursor = page.nextCursor
+  } while (cursor)
+  const tx = (await db()).transaction(["stock", "meta"], "readwrite")
+  const store = tx.objectStore("stock")
+  for (const key of await store.index("locationId").getAllKeys(locationId)) await store.delete(key)
+  for (const l of levels) await store.put({ ...l, key: `${l.locationId}:${l.skuId}` })
+  await tx.objectStore("meta").put(Date.now(), `stock.syncedAt.${locationId}`)
+  await tx.done
+  return levels.length
+}
+
+export const stockSnapshot = async (locationId: string): Promise<StockRecord[]> =>
+  (await db()).getAllFromIndex("stock", "locationId", locationId)

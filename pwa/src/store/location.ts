@@ -1,0 +1,47 @@
+import { computed, signal } from "@preact/signals"
+import { session } from "../auth/session"
+
+// Which store this device sells for: the user's own store, or the one an owner/manager picked.
+const KEY = "puzi.location"
+
+const read = () => {
+  try {
+    return localStorage.getItem(KEY)
+  } catch {
+    return null
+  }
+}
+
+const chosen = signal<string | null>(read())
+
+export const locationId = computed<string | null>(() => {
+  const user = session.value?.user
+  if (!user) return null
+  if (chosen.value && (user.locationIds.length === 0 || user.locationIds.includes(chosen.value))) return chosen.value
+  return user.locationIds[0] ?? chosen.value
+})
+
+export const chooseLocation = (id: string) => {
+  chosen.value = id
+  try {
+    localStorage.setItem(KEY, id)
+  } catch {
+    // this tab only
+  }
+}
+
+/** Re-reads the remembered choice (tests). */
+export const loadLocation = () => {
+  chosen.value = read()
+}
+
+export const CHAIN_TIME_ZONE = "Asia/Shanghai"
+
+/** The business day of an instant in the chain's time zone, YYYY-MM-DD. */
+export const businessDay = (at: number | Date = Date.now()) =>
+  new Intl.DateTimeFormat("en-CA", {
+    timeZone: CHAIN_TIME_ZONE,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(at)
