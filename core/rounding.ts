@@ -29,9 +29,9 @@ export const basisPointsOf = (amountFen: number, bp: number): number =>
  * - `drop_jiao` (抹角): jiao and fen dropped, ¥12.34 → ¥12.00;
  * - `round_jiao` (四舍五入到角): to the nearest jiao, 5 fen up, ¥12.35 → ¥12.40, ¥12.34 → ¥12.30.
  */
-export type RoundingPolicy = "none" | "drop_fen" | "drop_jiao" | "round_jiao"
 
-export const ROUNDING_POLICIES: readonly RoundingPolicy[] = ["none", "drop_fen", "drop_jiao", "round_jiao"]
+export const ROUNDING_POLICIES = ["none", "drop_fen", "drop_jiao", "round_jiao"] as const
+export type RoundingPolicy = (typeof ROUNDING_POLICIES)[number]
 
 /** The signed adjustment the policy makes to a non-negative payable amount (payable + result). */
 export function roundingAdjustment(payableFen: number, policy: RoundingPolicy): number {

@@ -63,3 +63,12 @@ describe("API conventions", () => {
     expect(badBody.body.code).toBe("validation_failed")
   })
 })
+
+describe("chain settings", () => {
+  it("tell every till the rounding and time zone the server prices with", async () => {
+    const token = await ownerToken()
+    const res = await call("GET", "/settings", { token })
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({ timeZone: "Asia/Shanghai", rounding: "none", currency: "CNY" })
+  })
+})

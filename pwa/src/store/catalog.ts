@@ -1,7 +1,9 @@
 import { barcodeForms } from "../../../core/barcode"
 import type { Promotion } from "../../../core/promotions"
+import type { RoundingPolicy } from "../../../core/rounding"
 import { api } from "../api/client"
-import { db, getMeta, type MemberRecord, type SkuRecord, type StockRecord } from "./db"
+import { db, getMeta, type MemberRecord, type SkuRecord, type StockRecord, setMeta } from "./db"
+import { chainRounding } from "./location"
 
 // The device's copy of what the till needs without the network: the catalog (incremental, by the API's
 // updatedSince cursor), the store's active promotions, members looked up here, and a stock snapshot.
@@ -170,3 +172,14 @@ export const syncStock = async (locationId: string): Promise<number> => {
 
 export const stockSnapshot = async (locationId: string): Promise<StockRecord[]> =>
   (await db()).getAllFromIndex("stock", "locationId", locationId)
+
+/** The chain's settings the till must price with (rounding), kept on the device for offline use. */
+export const syncSettings = async (): Promise<void> => {
+  const settings = await api.get<{ rounding: RoundingPolicy }>("/settings")
+  await setMeta("chain.rounding", settings.rounding)
+  chainRounding.value = settings.rounding
+}
+
+export const loadSettings = async (): Promise<void> => {
+  chainRounding.value = (await getMeta<RoundingPolicy>("chain.rounding")) ?? "none"
+}

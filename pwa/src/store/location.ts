@@ -1,4 +1,5 @@
 import { computed, signal } from "@preact/signals"
+import type { RoundingPolicy } from "../../../core/rounding"
 import { session } from "../auth/session"
 
 // Which store this device sells for: the user's own store, or the one an owner/manager picked.
@@ -45,3 +46,6 @@ export const businessDay = (at: number | Date = Date.now()) =>
     month: "2-digit",
     day: "2-digit",
   }).format(at)
+
+/** The chain's payable rounding (抹零), as the server publishes it; the till prices with it offline. */
+export const chainRounding = signal<RoundingPolicy>("none")

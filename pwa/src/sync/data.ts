@@ -1,7 +1,7 @@
 import { computed, signal } from "@preact/signals"
 import { ApiError } from "../api/client"
 import { session } from "../auth/session"
-import { syncCatalog, syncPromotions, syncStock } from "../store/catalog"
+import { loadSettings, syncCatalog, syncPromotions, syncSettings, syncStock } from "../store/catalog"
 import { getMeta } from "../store/db"
 import { locationId } from "../store/location"
 
@@ -23,7 +23,7 @@ export const refreshData = (): Promise<void> => {
     if (!session.value) return
     busy.value = true
     try {
-      await syncCatalog()
+      await Promise.all([syncSettings(), syncCatalog()])
       const store = locationId.value
       if (store) await Promise.all([syncPromotions(store), syncStock(store)])
       failed.value = null
@@ -45,6 +45,7 @@ let started = false
 export const startDataSync = () => {
   if (started || typeof window === "undefined") return
   started = true
+  void loadSettings()
   void getMeta<number>("catalog.syncedAt").then((at) => {
     catalogAt.value = at ?? null
   })

@@ -6,7 +6,7 @@ import type { Tender } from "../../../core/tenders"
 import { displayName, session } from "../auth/session"
 import { findByBarcode, getSku, storePromotions } from "../store/catalog"
 import { db, type JournalSale, type MemberRecord, type OutboxItem, type ParkedCart, type SkuRecord } from "../store/db"
-import { businessDay, CHAIN_TIME_ZONE, locationId } from "../store/location"
+import { businessDay, CHAIN_TIME_ZONE, chainRounding, locationId } from "../store/location"
 import { recordSale } from "../sync/outbox"
 import { gramsForPrice, parseScaleBarcode } from "./scale"
 
@@ -63,6 +63,7 @@ export const priceLines = (
     promotions: promos,
     coupons: presented,
     context: { at, timeZone: CHAIN_TIME_ZONE, storeId, channel: "pos" },
+    rounding: chainRounding.value,
   })
 
 export const priced = computed(() =>

@@ -1,12 +1,13 @@
 // Pricing a till's cart on the server: the SKUs' facts from the catalog, the member, the active
 // promotions and presented coupons, then core's priceCart — the same function the PWA runs offline,
 // so an online sale and a synced one are priced by one rule book.
+
 import type { CartLine, PricedCart } from "../../../core/pricing"
 import { CartError, priceCart } from "../../../core/pricing"
 import type { Promotion } from "../../../core/promotions"
-import { ROUNDING_POLICIES, type RoundingPolicy } from "../../../core/rounding"
 import type { Db } from "../../db/client"
 import { type FieldError, problem } from "../../lib/problem"
+import { chainRounding } from "../../lib/settings"
 import { getSkusByIds, type SkuFacts } from "../catalog"
 import { activePromotions, getMemberForSale, promotionUsage, resolveCoupons } from "./ports"
 
@@ -30,11 +31,6 @@ export const MANUAL_DISCOUNT_ID = "manual_discount"
 
 /** The member as core's earnPoints sees them. */
 export const earner = (m: MemberForSale | null) => (m ? { birthdayMonth: m.birthdayMonth ?? undefined } : null)
-
-/** The chain's rounding of the payable amount (抹零), from `CHAIN_ROUNDING` in wrangler.toml. */
-export function roundingPolicy(env: Env): RoundingPolicy {
-  return ROUNDING_POLICIES.find((p) => p === env.CHAIN_ROUNDING) ?? "none"
-}
 
 export async function priceSale(db: Db, env: Env, req: PriceRequest): Promise<Priced> {
   const [skus, member] = await Promise.all([
@@ -100,7 +96,7 @@ export async function priceSale(db: Db, env: Env, req: PriceRequest): Promise<Pr
       promotions: [...promotions, ...manual],
       coupons,
       context: { at: req.at, timeZone: env.CHAIN_TIME_ZONE, storeId: req.locationId, channel: "pos" },
-      rounding: roundingPolicy(env),
+      rounding: chainRounding(env),
       usage,
     }),
   )

@@ -1,0 +1,2 @@
+export { manualProvider, type PaymentProvider } from "./payments"
+export { effectiveStatus, repairOrders } from "./service"
