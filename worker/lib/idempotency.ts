@@ -50,7 +50,13 @@ export const idempotent = (): MiddlewareHandler<AppEnv> =>
       const body = await c.res.clone().text()
       await db.update(idempotencyKeys).set({ state: "done", status: c.res.status, body }).where(where)
     } else {
-      await db.delete(idempotencyKeys).where(where)
+      // Nothing was made, so a retry may run again: free the key, without making the caller wait for it.
+      const release = db.delete(idempotencyKeys).where(where)
+      try {
+        c.executionCtx.waitUntil(release.then(() => undefined))
+      } catch {
+        await release // no execution context (a test's app.request)
+      }
     }
   }
 
