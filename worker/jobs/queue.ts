@@ -1,13 +1,24 @@
 // Queue consumers, dispatched by queue name. Deliveries are at-least-once: consumers are idempotent.
+import { makeDb } from "../db/client"
 import { log } from "../lib/log"
+import { recordSignals } from "../modules/replenishment"
+import type { ReplenishMessage } from "../stock-cell/types"
 
-export async function runQueue(batch: MessageBatch, _env: Env) {
+export async function runQueue(batch: MessageBatch, env: Env) {
   if (batch.queue.endsWith("-dlq")) {
-    // Dead letters stay visible to an owner through the logs until the replenishment module lists them.
+    // Dead letters are logged with their body so an owner's alert can show what failed.
     for (const m of batch.messages) log.error("dead letter", { queue: batch.queue, id: m.id, body: m.body })
     batch.ackAll()
     return
   }
-  // The replenishment consumer arrives with the stock core; until then messages are retried, not dropped.
-  batch.retryAll({ delaySeconds: 60 })
+  try {
+    await recordSignals(
+      makeDb(env.DB),
+      batch.messages.map((m) => m.body as ReplenishMessage),
+    )
+    batch.ackAll()
+  } catch (e) {
+    log.error("replenish consumer failed", { error: String(e), messages: batch.messages.length })
+    for (const m of batch.messages) m.retry({ delaySeconds: Math.min(300, 10 * 2 ** m.attempts) })
+  }
 }

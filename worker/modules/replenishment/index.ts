@@ -1,0 +1,1 @@
+export { recordSignals } from "./signals"
