@@ -4,6 +4,7 @@ import { bin, run } from "./lib/run.mjs"
 const steps = [
   ["type-check (worker, core)", "tsc", ["--noEmit", "-p", "tsconfig.json"]],
   ["type-check (pwa)", "tsc", ["--noEmit", "-p", "pwa/tsconfig.json"]],
+  ["type-check (heavy proofs)", "tsc", ["--noEmit", "-p", "test/heavy/tsconfig.json"]],
   ["lint", "biome", ["check", "."]],
   ["build the store app", "vite", ["build", "--config", "pwa/vite.config.ts", "--logLevel", "warn"]],
   ["unit and integration tests", "vitest", ["run", "--project", "core", "--project", "worker", "--project", "pwa"]],
