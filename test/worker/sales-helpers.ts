@@ -1,9 +1,9 @@
 // Shared by the till stories (sales, returns, shifts, sync): a store with its own SKUs and stock
 // (storage is shared inside a test file, so every story makes its own), staff, members and
 // promotions through their HTTP routes, and sales rung up as a till would.
-import { env } from "cloudflare:workers"
-import { cellStub } from "../../worker/stock-cell/client"
+
 import { call, createLocation, ownerToken, type Res, staffToken, uniq } from "./helpers"
+import { snapshot, stockIn } from "./stock-helpers"
 
 export type Pay = { method: string; amountFen: number; authCode?: string }
 export const cash = (amountFen: number): Pay => ({ method: "cash", amountFen })
@@ -54,21 +54,10 @@ export async function newSkus(owner: string, n = 1, priceFen = 1000, categoryId?
   return res.body.skus.map((s) => s.id)
 }
 
-export const cell = (locationId: string, skuId: string) => cellStub(env, locationId, skuId)
-export const onHand = async (locationId: string, skuId: string) =>
-  (await cell(locationId, skuId).snapshot({ locationId, skuId })).onHand
-
-export async function stock(locationId: string, skuId: string, qty: number, unitCostFen = 600) {
-  const r = await cell(locationId, skuId).receive({
-    locationId,
-    skuId,
-    opId: uniq("rcv"),
-    qty,
-    unitCostFen,
-    ref: { type: "test_receipt", id: uniq("rk"), actorId: "usr_tester" },
-  })
-  if (!r.ok) throw new Error(`receive failed: ${JSON.stringify(r)}`)
-}
+export { stub as cell } from "./stock-helpers"
+export const onHand = async (locationId: string, skuId: string) => (await snapshot(locationId, skuId)).onHand
+export const stock = (locationId: string, skuId: string, qty: number, unitCostFen = 600) =>
+  stockIn(locationId, skuId, qty, { unitCostFen })
 
 /** A store with `skus` SKUs at `priceFen` each holding `qty`, the owner and a cashier of that store. */
 export async function shop(opts: { skus?: number; qty?: number; priceFen?: number } = {}) {

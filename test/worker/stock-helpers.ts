@@ -35,6 +35,27 @@ export async function newSku(owner: string, opts: { categoryId?: string; name?: 
 export const stub = (locationId: string, skuId: string) => cellStub(env, locationId, skuId)
 export const snapshot = (locationId: string, skuId: string) => stub(locationId, skuId).snapshot({ locationId, skuId })
 
+/** Stock put straight into a cell (no document), for stories about what happens next. */
+export async function stockIn(
+  locationId: string,
+  skuId: string,
+  qty: number,
+  opts: { lot?: string; expiresOn?: string; unitCostFen?: number } = {},
+) {
+  const r = await stub(locationId, skuId).receive({
+    locationId,
+    skuId,
+    opId: uniq("rk"),
+    qty,
+    lot: opts.lot ?? null,
+    expiresOn: opts.expiresOn ?? null,
+    unitCostFen: opts.unitCostFen ?? 1000,
+    ref: { type: "receipt", id: uniq("rk"), actorId: "usr_test" },
+  })
+  if (!r.ok) throw new Error(`receive refused: ${JSON.stringify(r)}`)
+  return r
+}
+
 /** Runs each cell's alarm (whatever it was armed for) until its outbox has reached D1. */
 export async function flush(locationId: string, ...skuIds: string[]) {
   for (const skuId of skuIds) {

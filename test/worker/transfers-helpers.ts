@@ -1,11 +1,10 @@
 // Shared by the transfer and stocktake stories: SKUs (written straight into the catalog tables, so
 // these tests don't depend on the catalog's API), stock put into cells by RPC, and the D1 read
 // model after the cells' alarms have flushed.
-import { runDurableObjectAlarm } from "cloudflare:test"
 import { env } from "cloudflare:workers"
 import { makeDb } from "../../worker/db/client"
 import { categories, products, skus } from "../../worker/db/schema"
-import { cellName, cellStub } from "../../worker/stock-cell/client"
+import { cellName } from "../../worker/stock-cell/client"
 import { uniq } from "./helpers"
 
 const db = () => makeDb(env.DB)
@@ -30,38 +29,7 @@ export async function newSku(name = "衬衫", categoryId: string | null = null) 
   return skuId
 }
 
-export const cell = (locationId: string, skuId: string) => cellStub(env, locationId, skuId)
-
-export async function stockIn(
-  locationId: string,
-  skuId: string,
-  qty: number,
-  opts: { lot?: string; expiresOn?: string; unitCostFen?: number } = {},
-) {
-  const r = await cell(locationId, skuId).receive({
-    locationId,
-    skuId,
-    opId: uniq("rk"),
-    qty,
-    lot: opts.lot ?? null,
-    expiresOn: opts.expiresOn ?? null,
-    unitCostFen: opts.unitCostFen ?? 1000,
-    ref: { type: "receipt", id: uniq("rk"), actorId: "usr_test" },
-  })
-  if (!r.ok) throw new Error(`receive refused: ${JSON.stringify(r)}`)
-  return r
-}
-
-export const snapshot = (locationId: string, skuId: string) => cell(locationId, skuId).snapshot({ locationId, skuId })
-
-/** Runs the cell's alarm (flush now, whatever it was armed for) until its outbox has reached D1. */
-export async function flush(locationId: string, skuId: string) {
-  const stub = cell(locationId, skuId)
-  for (let i = 0; i < 10; i++) {
-    await runDurableObjectAlarm(stub)
-    if ((await stub.snapshot()).outboxPending === 0) return
-  }
-}
+export { flush, snapshot, stockIn, stub as cell } from "./stock-helpers"
 
 export type LevelRow = { on_hand: number; reserved: number; available: number; in_transit: number }
 
