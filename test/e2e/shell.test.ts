@@ -145,8 +145,10 @@ describe("the store app shell", () => {
       await serviceWorkerInControl(page)
       const name = await page.getByTestId("user-name").textContent()
 
-      network.cut()
+      // The browser first, then the uplink: a request the page had just queued fails in the browser,
+      // and only what bypasses setOffline (a service worker's own fetches) could still reach the cut proxy.
       await context.setOffline(true)
+      network.cut()
       const reloaded = await page.reload()
 
       expect(reloaded?.fromServiceWorker()).toBe(true)

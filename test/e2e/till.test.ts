@@ -207,8 +207,10 @@ describe("the till", () => {
       await page.getByTestId("next-sale").click()
 
       // The store's network goes down
-      network.cut()
+      // The browser first, then the uplink: a request the page had just queued fails in the browser,
+      // and only what bypasses setOffline (a service worker's own fetches) could still reach the cut proxy.
       await context.setOffline(true)
+      network.cut()
       await expect.poll(() => page.getByTestId("net-status").textContent()).toBe("离线")
 
       // Offline sale 1: three bottles of water, cash; the customer's code is refused offline, cash offered

@@ -20,7 +20,8 @@ let running: Promise<void> | null = null
 
 export const refreshData = (): Promise<void> => {
   running ??= (async () => {
-    if (!session.value) return
+    // Offline the device prices from what it holds; the `online` event brings the next refresh.
+    if (!session.value || !navigator.onLine) return
     busy.value = true
     try {
       await Promise.all([syncSettings(), syncCatalog()])
