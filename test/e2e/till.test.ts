@@ -150,18 +150,18 @@ describe("the till", () => {
       await scan(page, CHIPS)
       await expect.poll(() => page.getByTestId("cart-line").count()).toBe(2)
       await scan(page, CHIPS)
-      expect(await page.getByTestId("line-qty").nth(1).textContent()).toBe("2")
+      await expect.poll(() => page.getByTestId("line-qty").nth(1).textContent()).toBe("2")
       await page.getByTestId("line-less").nth(1).click()
-      expect(await page.getByTestId("line-qty").nth(1).textContent()).toBe("1")
+      await expect.poll(() => page.getByTestId("line-qty").nth(1).textContent()).toBe("1")
 
       await page.getByTestId("member-phone").fill(phone)
       await page.getByTestId("member-find").click()
       expect(await page.getByTestId("member-name").textContent()).toBe("测试顾客")
 
       // ¥15.90 + ¥8.00 = ¥23.90, 满20减5 → ¥18.90, the discount named
-      expect(await page.getByTestId("cart-subtotal").textContent()).toBe("¥23.90")
+      await expect.poll(() => page.getByTestId("cart-subtotal").textContent()).toBe("¥23.90")
       expect(await page.getByTestId("applied-promotion").textContent()).toContain(promotionName)
-      expect(await page.getByTestId("cart-total").textContent()).toBe("¥18.90")
+      await expect.poll(() => page.getByTestId("cart-total").textContent()).toBe("¥18.90")
 
       // 360 px: nothing overflows, text is legible, every control is big enough to tap
       const layout = await page.evaluate(() => {
@@ -215,7 +215,7 @@ describe("the till", () => {
 
       // Offline sale 1: three bottles of water, cash; the customer's code is refused offline, cash offered
       for (let i = 0; i < 3; i++) await scan(page, WATER)
-      expect(await page.getByTestId("cart-total").textContent()).toBe("¥6.00")
+      await expect.poll(() => page.getByTestId("cart-total").textContent()).toBe("¥6.00")
       await page.getByTestId("pay").click()
       await page.getByTestId("pay-mode-code").click()
       expect(await page.getByTestId("pay-code-offline").textContent()).toContain("付款码需要联网")
@@ -227,7 +227,7 @@ describe("the till", () => {
       // Offline sale 2: noodles and water, ¥20 note
       await scan(page, NOODLES)
       await scan(page, WATER)
-      expect(await page.getByTestId("cart-total").textContent()).toBe("¥17.90")
+      await expect.poll(() => page.getByTestId("cart-total").textContent()).toBe("¥17.90")
       await page.getByTestId("pay").click()
       await page.getByTestId("quick-2000").click()
       expect(await page.getByTestId("done-change").textContent()).toBe("¥2.10")

@@ -24,9 +24,9 @@ export const refreshData = (): Promise<void> => {
     if (!session.value || !navigator.onLine) return
     busy.value = true
     try {
-      await Promise.all([syncSettings(), syncCatalog()])
+      await syncCatalog()
       const store = locationId.value
-      if (store) await Promise.all([syncPromotions(store), syncStock(store)])
+      await Promise.all([syncSettings(), ...(store ? [syncPromotions(store), syncStock(store)] : [])])
       failed.value = null
     } catch (error) {
       failed.value = error instanceof ApiError ? error.code : String(error)
