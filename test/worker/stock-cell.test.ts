@@ -389,14 +389,26 @@ describe("idempotency", () => {
     expect(first.at(-1)).toMatchObject({ ok: false, code: "insufficient_stock" })
     const before = await runInDurableObject(cell.stub, (i: StockCell) => i.snapshot())
     const eventsBefore = await outbox(cell)
-    for (const [i, [, call]] of calls.entries()) {
+    for (const [i, [name, call]] of calls.entries()) {
       const again = await call()
-      expect(again).toMatchObject({ replayed: true })
+      // A refusal changed nothing and isn't remembered: its retry is decided afresh (and refused again here).
+      if (name === "refused") expect(again).not.toHaveProperty("replayed")
+      else expect(again).toMatchObject({ replayed: true })
       expect(withoutReplay(again)).toEqual(first[i])
     }
     expect(await cell.stub.snapshot()).toEqual(before)
     expect(await outbox(cell)).toEqual(eventsBefore)
     await expectInvariants(cell, { afterFact: true })
+  })
+
+  it("a sale refused for want of stock goes through when retried after a delivery", async () => {
+    const { cell } = await setup()
+    const sale = () => cell.stub.sell({ ...cell.key, opId: "s_retry", qty: 2, ref: ref("sale_r") })
+    expect(await sale()).toMatchObject({ ok: false, code: "insufficient_stock", available: 0 })
+    await stocked(cell, 5)
+    expect(await sale()).toMatchObject({ ok: true, qty: 2 })
+    expect(await sale()).toMatchObject({ ok: true, qty: 2, replayed: true })
+    expect((await cell.stub.snapshot()).onHand).toBe(3)
   })
 
   it("refuses an opId reused for a different call", async () => {

@@ -504,7 +504,7 @@ export class StockCell extends DurableObject<Env> {
   /**
    * Every mutating call: check the input, learn/verify the cell's identity, answer a repeated
    * opId from storage, otherwise decide and write in one synchronous transaction, store the
-   * answer under the opId, and schedule the alarm. Invalid input is answered but not stored.
+   * answer under the opId, and schedule the alarm. Invalid input and refusals are answered but not stored.
    */
   private op<R extends { ok: boolean }>(
     method: string,
@@ -528,7 +528,10 @@ export class StockCell extends DurableObject<Env> {
       }
       const decided = decide(now)
       if (isInvalid(decided)) return decided
-      if (decided.ok) this.afterChange(now, "ref" in input ? (input.ref as StockRef | undefined) : undefined)
+      // A refusal changed nothing, so it isn't remembered: a retry is decided afresh, and the hot
+      // path of a flash sale (almost every call refused) writes nothing at all.
+      if (!decided.ok) return decided
+      this.afterChange(now, "ref" in input ? (input.ref as StockRef | undefined) : undefined)
       this.sql.run`INSERT INTO ops (op_id, method, fingerprint, result, at)
         VALUES (${input.opId}, ${method}, ${fp}, ${JSON.stringify(decided)}, ${now})`
       return decided
