@@ -3,7 +3,7 @@ import type { Role } from "../../../core/roles"
 import type { Db } from "../../db/client"
 import { devices, sessions, users } from "../../db/schema"
 import { type Actor, may } from "../../lib/actor"
-import { newSessionToken } from "../../lib/auth"
+import { forgetVerifiedTokens, newSessionToken } from "../../lib/auth"
 import { sha256 } from "../../lib/crypto"
 import { newId } from "../../lib/ids"
 import { hashPassword, verifyPassword } from "../../lib/password"
@@ -70,7 +70,7 @@ async function assertDeviceUsable(db: Db, deviceId: string, user: UserRow) {
 }
 
 export async function logout(db: Db, actor: Actor) {
-  if (actor.sessionId) await db.update(sessions).set({ revokedAt: Date.now() }).where(eq(sessions.id, actor.sessionId))
+  if (actor.sessionId) await revokeSessions(db, { sessionId: actor.sessionId })
 }
 
 export async function me(db: Db, actor: Actor) {
@@ -98,6 +98,7 @@ export async function setPassword(db: Db, iterations: number, userId: string, pa
         ),
       ),
   ])
+  forgetVerifiedTokens()
 }
 
 export async function changeOwnPassword(
@@ -128,8 +129,9 @@ export async function listSessions(db: Db, userId: string) {
   }))
 }
 
-export const revokeSessions = (db: Db, where: { sessionId?: string; userId?: string; deviceId?: string }) =>
-  db
+/** Ends sessions now: in this isolate at once, elsewhere once the verified-token cache lapses (seconds). */
+export async function revokeSessions(db: Db, where: { sessionId?: string; userId?: string; deviceId?: string }) {
+  const result = await db
     .update(sessions)
     .set({ revokedAt: Date.now() })
     .where(
@@ -140,6 +142,9 @@ export const revokeSessions = (db: Db, where: { sessionId?: string; userId?: str
         where.deviceId ? eq(sessions.deviceId, where.deviceId) : undefined,
       ),
     )
+  forgetVerifiedTokens()
+  return result
+}
 
 /** A deployed chain has no users yet: the first call creates its owner, and never again. */
 export async function needsSetup(db: Db) {

@@ -4,7 +4,7 @@ import { mayCreateRole, type Permission, type Role, seesAllLocations } from "../
 import type { Db } from "../../db/client"
 import { apiKeys, devices, locations, users } from "../../db/schema"
 import { type Actor, assertLocation, locationFilter } from "../../lib/actor"
-import { newApiKey } from "../../lib/auth"
+import { forgetVerifiedTokens, newApiKey } from "../../lib/auth"
 import { sha256 } from "../../lib/crypto"
 import { newId } from "../../lib/ids"
 import { decodeCursor, toPage } from "../../lib/pagination"
@@ -217,6 +217,7 @@ export async function listApiKeys(db: Db) {
 export async function revokeApiKey(db: Db, id: string) {
   const [row] = await db.update(apiKeys).set({ revokedAt: Date.now() }).where(eq(apiKeys.id, id)).returning()
   if (!row) throw notFound("API key")
+  forgetVerifiedTokens()
   return toKey(row)
 }
 
