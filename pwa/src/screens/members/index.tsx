@@ -3,6 +3,7 @@ import { formatCny } from "../../../../core/money"
 import { normalizePhone } from "../../../../core/phone"
 import { ApiError, api } from "../../api/client"
 import { AppShell } from "../../components/AppShell"
+import { InlineForm } from "../../components/InlineForm"
 import { type MessageKey, t } from "../../i18n"
 import { online } from "../../net"
 import { type ApiMemberAtTill, cachedMemberByPhone, rememberMember } from "../../store/catalog"
@@ -177,22 +178,16 @@ export default function Members() {
 
   return (
     <AppShell title={t("tool.members")} screen="members">
-      <form class="inline-form" onSubmit={find}>
-        <label class="visually-hidden" for="members-phone">
-          {t("till.memberPhone")}
-        </label>
-        <input
-          id="members-phone"
-          inputMode="tel"
-          placeholder={t("till.memberPhone")}
-          value={phone}
-          onInput={(e) => setPhone(e.currentTarget.value)}
-          data-testid="members-phone"
-        />
-        <button type="submit" class="button" data-testid="members-find">
-          {t("till.findMember")}
-        </button>
-      </form>
+      <InlineForm
+        id="members-phone"
+        label={t("till.memberPhone")}
+        inputMode="tel"
+        value={phone}
+        onInput={setPhone}
+        onSubmit={find}
+        action={t("till.findMember")}
+        actionTestId="members-find"
+      />
       {problem && (
         <p class="form-error" role="alert" data-testid="members-problem">
           {t(problem)}

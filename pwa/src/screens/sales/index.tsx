@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks"
 import { formatCny } from "../../../../core/money"
 import { AppShell } from "../../components/AppShell"
+import { InlineForm } from "../../components/InlineForm"
 import { Money } from "../../components/Money"
 import { t } from "../../i18n"
 import { findSale, refundFor, returnLines, todaysSales } from "../../sales/returns"
@@ -112,22 +113,15 @@ export default function Sales() {
 
   return (
     <AppShell title={t("tool.sales")} screen="sales">
-      <form class="inline-form" onSubmit={find}>
-        <label class="visually-hidden" for="sale-number">
-          {t("sales.findLabel")}
-        </label>
-        <input
-          id="sale-number"
-          autoComplete="off"
-          placeholder={t("sales.findLabel")}
-          value={number}
-          onInput={(e) => setNumber(e.currentTarget.value)}
-          data-testid="sale-number"
-        />
-        <button type="submit" class="button" data-testid="sale-find">
-          {t("till.find")}
-        </button>
-      </form>
+      <InlineForm
+        id="sale-number"
+        label={t("sales.findLabel")}
+        value={number}
+        onInput={setNumber}
+        onSubmit={find}
+        action={t("till.find")}
+        actionTestId="sale-find"
+      />
       {message && (
         <p class="notice" role="status" data-testid="sales-message">
           {message}

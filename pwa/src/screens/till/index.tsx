@@ -5,6 +5,7 @@ import type { Coupon, Promotion } from "../../../../core/promotions"
 import type { Tender } from "../../../../core/tenders"
 import { ApiError, api } from "../../api/client"
 import { AppShell } from "../../components/AppShell"
+import { InlineForm } from "../../components/InlineForm"
 import { formatQty, Money } from "../../components/Money"
 import { type MessageKey, t } from "../../i18n"
 import { online } from "../../net"
@@ -182,28 +183,23 @@ const MemberBar = () => {
   }
 
   return (
-    <form class="inline-form" onSubmit={find}>
-      <label class="visually-hidden" for="member-phone">
-        {t("till.memberPhone")}
-      </label>
-      <input
-        id="member-phone"
-        inputMode="tel"
-        autoComplete="off"
-        placeholder={t("till.memberPhone")}
-        value={phone}
-        onInput={(e) => setPhone(e.currentTarget.value)}
-        data-testid="member-phone"
-      />
-      <button type="submit" class="button" disabled={busy} data-testid="member-find">
-        {t("till.findMember")}
-      </button>
+    <InlineForm
+      id="member-phone"
+      label={t("till.memberPhone")}
+      inputMode="tel"
+      value={phone}
+      onInput={setPhone}
+      onSubmit={find}
+      action={t("till.findMember")}
+      actionTestId="member-find"
+      busy={busy}
+    >
       {problem && (
         <p class="form-error" role="alert" data-testid="member-problem">
           {t(problem)}
         </p>
       )}
-    </form>
+    </InlineForm>
   )
 }
 
@@ -248,22 +244,15 @@ const CouponBar = () => {
 
   return (
     <div>
-      <form class="inline-form" onSubmit={apply}>
-        <label class="visually-hidden" for="coupon-code">
-          {t("till.coupon")}
-        </label>
-        <input
-          id="coupon-code"
-          autoComplete="off"
-          placeholder={t("till.coupon")}
-          value={code}
-          onInput={(e) => setCode(e.currentTarget.value)}
-          data-testid="coupon-code"
-        />
-        <button type="submit" class="button" data-testid="coupon-apply">
-          {t("till.applyCoupon")}
-        </button>
-      </form>
+      <InlineForm
+        id="coupon-code"
+        label={t("till.coupon")}
+        value={code}
+        onInput={setCode}
+        onSubmit={apply}
+        action={t("till.applyCoupon")}
+        actionTestId="coupon-apply"
+      />
       {problem && (
         <p class="form-error" role="alert" data-testid="coupon-problem">
           {t(problem)}
