@@ -6,6 +6,7 @@
 // member's detail, and only to roles that may edit members. The list is a management view, and
 // a store manager's list holds the members whose home store is theirs.
 import { and, asc, desc, eq, gt, like, lt, or, type SQL, sql } from "drizzle-orm"
+import { formatCny } from "../../../core/money"
 import { maskPhone } from "../../../core/phone"
 import type { Db } from "../../db/client"
 import {
@@ -344,7 +345,7 @@ export async function eraseMember(db: Db, actor: Actor, id: string, reason: stri
     throw problem(
       409,
       "stored_value_remaining",
-      `The member still has ${((now?.storedValueFen ?? 0) / 100).toFixed(2)} yuan of stored value: refund it before erasing their data.`,
+      `The member still has ${formatCny(now?.storedValueFen ?? 0)} of stored value: refund it before erasing their data.`,
       { storedValueFen: now?.storedValueFen ?? 0 },
     )
   }
