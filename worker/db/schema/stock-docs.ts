@@ -1,7 +1,15 @@
 // Documents that move stock (receipts 入库, adjustments 报损/报溢) and the stock audit's runs.
 // A document is written before its cells are called ("posting") and marked "posted" after, so a
 // worker that dies half-way leaves a row that the repair job finishes with the same cell opIds.
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core"
+import {
+  type AnySQLiteColumn,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core"
 import { createdAt, updatedAt } from "./columns"
 
 export type StockDocStatus = "posting" | "posted" | "refused"
@@ -10,32 +18,45 @@ export type AdjustmentReason = "damage" | "loss" | "found" | "expired" | "sample
 /** Why a document was refused after it was written: the problem's code and its per-line errors. */
 export type DocRefusal = { code: string; detail: string; errors: Record<string, unknown>[] }
 
-export const receipts = sqliteTable(
-  "receipts",
-  {
-    id: text("id").primaryKey(),
-    // RK20261125-0001, given when the document is posted (a refused one never takes a number).
-    number: text("number"),
-    locationId: text("location_id").notNull(),
-    status: text("status").$type<StockDocStatus>().notNull(),
-    supplierRef: text("supplier_ref"),
-    note: text("note"),
-    // Σ qty × the unit cost each line was valued at (known once posted).
-    totalCostFen: integer("total_cost_fen"),
-    // `${actorId}:${Idempotency-Key}`: a retry that outlived its first worker resumes this document.
-    requestKey: text("request_key"),
-    refusal: text("refusal", { mode: "json" }).$type<DocRefusal>(),
-    createdBy: text("created_by").notNull(),
-    postedAt: integer("posted_at"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+// What every stock document carries: a number once posted, its status, who made it, the request
+// that made it and, if refused after being written, why.
+const docColumns = () => ({
+  id: text("id").primaryKey(),
+  // RK20261125-0001, given when the document is posted (a refused one never takes a number).
+  number: text("number"),
+  locationId: text("location_id").notNull(),
+  status: text("status").$type<StockDocStatus>().notNull(),
+  note: text("note"),
+  // Receipts: Σ qty × the unit cost booked; adjustments: signed cost of goods added minus removed.
+  totalCostFen: integer("total_cost_fen"),
+  // `${actorId}:${Idempotency-Key}`: a retry that outlived its first worker resumes this document.
+  requestKey: text("request_key"),
+  refusal: text("refusal", { mode: "json" }).$type<DocRefusal>(),
+  createdBy: text("created_by").notNull(),
+  postedAt: integer("posted_at"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+})
+
+const docIndexes = (
+  name: string,
+  t: {
+    number: AnySQLiteColumn
+    requestKey: AnySQLiteColumn
+    locationId: AnySQLiteColumn
+    createdAt: AnySQLiteColumn
+    status: AnySQLiteColumn
+    updatedAt: AnySQLiteColumn
   },
-  (t) => [
-    uniqueIndex("receipts_number_uq").on(t.number),
-    uniqueIndex("receipts_request_uq").on(t.requestKey),
-    index("receipts_location_created_idx").on(t.locationId, t.createdAt),
-    index("receipts_status_updated_idx").on(t.status, t.updatedAt),
-  ],
+) => [
+  uniqueIndex(`${name}_number_uq`).on(t.number),
+  uniqueIndex(`${name}_request_uq`).on(t.requestKey),
+  index(`${name}_location_created_idx`).on(t.locationId, t.createdAt),
+  index(`${name}_status_updated_idx`).on(t.status, t.updatedAt),
+]
+
+export const receipts = sqliteTable("receipts", { ...docColumns(), supplierRef: text("supplier_ref") }, (t) =>
+  docIndexes("receipts", t),
 )
 
 export const receiptLines = sqliteTable(
@@ -55,30 +76,7 @@ export const receiptLines = sqliteTable(
   (t) => [primaryKey({ columns: [t.receiptId, t.lineNo] }), index("receipt_lines_sku_idx").on(t.skuId)],
 )
 
-export const adjustments = sqliteTable(
-  "adjustments",
-  {
-    id: text("id").primaryKey(),
-    number: text("number"),
-    locationId: text("location_id").notNull(),
-    status: text("status").$type<StockDocStatus>().notNull(),
-    note: text("note"),
-    // Signed: Σ cost of goods added minus goods removed (known once posted).
-    totalCostFen: integer("total_cost_fen"),
-    requestKey: text("request_key"),
-    refusal: text("refusal", { mode: "json" }).$type<DocRefusal>(),
-    createdBy: text("created_by").notNull(),
-    postedAt: integer("posted_at"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
-  },
-  (t) => [
-    uniqueIndex("adjustments_number_uq").on(t.number),
-    uniqueIndex("adjustments_request_uq").on(t.requestKey),
-    index("adjustments_location_created_idx").on(t.locationId, t.createdAt),
-    index("adjustments_status_updated_idx").on(t.status, t.updatedAt),
-  ],
-)
+export const adjustments = sqliteTable("adjustments", docColumns(), (t) => docIndexes("adjustments", t))
 
 export const adjustmentLines = sqliteTable(
   "adjustment_lines",

@@ -69,7 +69,9 @@ export type Receipt = Awaited<ReturnType<typeof receipt>>
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!)
 
-const qtyText = (qty: number, unit: "piece" | "gram") => (unit === "gram" ? `${(qty / 1000).toFixed(3)}kg` : `×${qty}`)
+// Grams shown as kilograms with integer arithmetic (1234 g → 1.234kg), like every amount on the receipt.
+const qtyText = (qty: number, unit: "piece" | "gram") =>
+  unit === "gram" ? `${Math.trunc(qty / 1000)}.${String(qty % 1000).padStart(3, "0")}kg` : `×${qty}`
 
 const row = (left: string, right: string, cls = "") =>
   `<div class="row ${cls}"><span>${esc(left)}</span><span>${esc(right)}</span></div>`
