@@ -27,6 +27,8 @@ export const createWedge = (onScan: (code: string) => void) => {
     if (event.key === "Enter") {
       if (buffer.length >= MIN_LENGTH) {
         event.preventDefault()
+        // bench:pwa measures scan-to-cart from here to the till's "till:cart-painted" mark.
+        performance.mark("till:scan-enter")
         onScan(buffer)
       }
       buffer = ""

@@ -1,5 +1,5 @@
 import type { ComponentType } from "preact"
-import { useCallback, useEffect, useRef, useState } from "preact/hooks"
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks"
 import { normalizePhone } from "../../../../core/phone"
 import type { Coupon, Promotion } from "../../../../core/promotions"
 import type { Tender } from "../../../../core/tenders"
@@ -286,6 +286,10 @@ const CouponBar = () => {
 const CartList = () => {
   const cart = priced.value
   const lines = cartLines.value
+  // bench:pwa: the frame after this render has been painted (rAF, then a task) ends a scan-to-cart interval.
+  useLayoutEffect(() => {
+    requestAnimationFrame(() => setTimeout(() => performance.mark("till:cart-painted")))
+  }, [cart])
   if (lines.length === 0)
     return (
       <p class="empty" data-testid="cart-empty">
