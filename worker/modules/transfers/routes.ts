@@ -6,6 +6,7 @@ import { idempotent } from "../../lib/idempotency"
 import { Id, jsonBody, jsonResponse, problemResponses, router, z } from "../../lib/openapi"
 import { PageQuery, pageOf } from "../../lib/pagination"
 import { IdParam, IsoTime } from "../../lib/schemas"
+import { listDestinations } from "./destinations"
 import * as transfers from "./service"
 
 const Status = z.enum([
@@ -155,6 +156,27 @@ const list = createRoute({
   responses: { 200: jsonResponse(pageOf(Transfer), "Transfers"), ...problemResponses(400, 401, 403, 404) },
 })
 
+const Destinations = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        kind: z.enum(["store", "warehouse", "dealer"]),
+        region: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi("TransferDestinations")
+const destinations = createRoute({
+  method: "get",
+  path: "/transfers/destinations",
+  tags: ["transfers"],
+  summary: "Every open location goods may be sent to, by name (a store can't list the others' stock)",
+  ...guard("transfers:write"),
+  responses: { 200: jsonResponse(Destinations, "Destinations"), ...problemResponses(401, 403) },
+})
+
 const ctx = (c: Context<AppEnv>): transfers.Ctx => ({ env: c.env, db: c.var.db, actor: c.var.actor })
 
 export const transfersRoutes = router()
@@ -166,5 +188,7 @@ export const transfersRoutes = router()
     c.json(await transfers.receiveTransfer(ctx(c), c.req.valid("param").id, c.req.valid("json")), 200),
   )
   .openapi(cancel, async (c) => c.json(await transfers.cancelTransfer(ctx(c), c.req.valid("param").id), 200))
+  // Before GET /transfers/{id}, so "destinations" is never taken for an id.
+  .openapi(destinations, async (c) => c.json(await listDestinations(c.var.db), 200))
   .openapi(get, async (c) => c.json(await transfers.getTransfer(ctx(c), c.req.valid("param").id), 200))
   .openapi(list, async (c) => c.json(await transfers.listTransfers(ctx(c), c.req.valid("query")), 200))
