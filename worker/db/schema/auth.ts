@@ -71,6 +71,16 @@ export const apiKeys = sqliteTable(
   (t) => [uniqueIndex("api_keys_hash_uq").on(t.keyHash)],
 )
 
+// Till PINs (4–6 digits) for handing over a shared till offline: PBKDF2 with a per-user salt, in
+// their own table so a PIN is never mistaken for a password. Devices get only device-bound
+// verifiers derived from this hash (core/till-pin.ts), never the hash itself.
+export const tillPins = sqliteTable("till_pins", {
+  userId: text("user_id").primaryKey(),
+  pinHash: text("pin_hash").notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+})
+
 // Failed logins per username and per client, for rate limits and temporary lockout.
 export const loginThrottles = sqliteTable("login_throttles", {
   key: text("key").primaryKey(),
