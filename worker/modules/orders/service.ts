@@ -39,6 +39,7 @@ import { decodeCursor, toPage } from "../../lib/pagination"
 import { type FieldError, notFound, ProblemError, problem } from "../../lib/problem"
 import { cellStub, commitAll, type ReserveAllResult, releaseAll, reserveAll, sumLines } from "../../stock-cell/client"
 import type { StockRef } from "../../stock-cell/types"
+import { dailyForPaidOrder } from "../reports"
 import { type ChargeOutcome, type CodeMethod, manualProvider, type PaymentProvider } from "./payments"
 
 /** Pay refuses a reservation closer than this to lapsing: its commits must land before the holds go. */
@@ -672,6 +673,7 @@ export async function finishPaying(ctx: OrdersCtx, loaded: Loaded): Promise<Answ
           .set({ costFen: t.costFen })
           .where(and(eq(orderLines.orderId, order.id), eq(orderLines.skuId, t.skuId))),
       ),
+    ...dailyForPaidOrder(db, order.id, now, env.CHAIN_TIME_ZONE),
   ])
   return { httpStatus: 200, body: { id: order.id, status: "paid" } }
 }

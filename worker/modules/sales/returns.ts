@@ -33,6 +33,7 @@ import { newId } from "../../lib/ids"
 import { log } from "../../lib/log"
 import { problem } from "../../lib/problem"
 import { getSkusByIds } from "../catalog"
+import { dailyForReturn } from "../reports"
 import { type ApprovalInput, approvalRow, approverFor } from "./approval"
 import { type LoadedSale, loadVisibleSale } from "./queries"
 import { isDayClosed } from "./report"
@@ -165,6 +166,7 @@ export async function createReturn(ctx: SalesCtx, actor: Actor, input: ReturnInp
       db.insert(returns).values({ ...row, number: numberSql("TH", day) }),
       insertRows(db, returnLines, planned.lines),
       insertRows(db, returnRefunds, tenders.rows),
+      ...dailyForReturn(db, id),
       insertRows(
         db,
         saleApprovals,

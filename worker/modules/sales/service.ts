@@ -28,6 +28,7 @@ import { log } from "../../lib/log"
 import { type FieldError, problem } from "../../lib/problem"
 import { cellStub, commitAll, type ReserveAllResult, releaseAll, reserveAll, sumLines } from "../../stock-cell/client"
 import type { StockRef, Taken } from "../../stock-cell/types"
+import { dailyForSale } from "../reports"
 import { assertDeviceActive } from "../staff"
 import { type ApprovalInput, approvalRow, approverFor } from "./approval"
 import { manualGateway, type PaymentGateway, settleCodePayment } from "./payments"
@@ -188,6 +189,7 @@ export async function createSale(ctx: SalesCtx, actor: Actor, input: SaleInput) 
       insertRows(db, saleLines, lineRows),
       insertRows(db, salePayments, payments),
       insertRows(db, saleApprovals, approvalRows),
+      ...dailyForSale(db, saleId),
     ])
     written = { sale: { ...sale, number: inserted[0]!.number }, lines: lineRows, payments }
   } catch (e) {

@@ -21,6 +21,7 @@ import { log } from "../../lib/log"
 import { problem } from "../../lib/problem"
 import { cellStub } from "../../stock-cell/client"
 import type { StockRef } from "../../stock-cell/types"
+import { dailyForSale } from "../reports"
 import { chargeStoredValue, spendPoints } from "./ports"
 import { postSale } from "./post"
 import { earner, priceSale } from "./pricing"
@@ -210,6 +211,7 @@ export async function applySale(
       insertRows(db, saleLines, lines),
       insertRows(db, salePayments, payments),
       insertRows(db, saleExceptions, exceptions),
+      ...dailyForSale(db, s.id),
     ])
     await postSale(db, { ...sale, number: inserted[0]!.number }).catch((e) =>
       log.error("offline sale post failed", { saleId: s.id, error: String(e) }),
