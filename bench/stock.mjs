@@ -6,13 +6,20 @@
 // reserve+commit throughput and p50/p99, and ratios to the health baseline of this same run.
 // Targets (issue 3): oversold 0; hot-cell order throughput ≥ 0.4 × health; p99 ≤ 4 × health p99.
 // Everything, server start included, stays within 10 minutes. Results: bench/results/latest-stock.json.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { availableParallelism, cpus, tmpdir } from "node:os"
-import { join } from "node:path"
-import { fileURLToPath } from "node:url"
-import { bin, run } from "../scripts/lib/run.mjs"
-import { startServer } from "../scripts/lib/server.mjs"
-import { client, pool, prng, round, runLoad, sink, summarize, timed } from "./lib/load.mjs"
+import {
+  client,
+  healthTask as healthOf,
+  interleaved as interleavedWith,
+  machine,
+  pool,
+  prng,
+  ratios,
+  runLoad,
+  stopwatch,
+  timed,
+  writeResult,
+} from "./lib/load.mjs"
+import { benchServer } from "./lib/server.mjs"
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64)
 const HEALTH_REQUESTS = Number(process.env.BENCH_HEALTH_REQUESTS ?? 6000)
@@ -23,45 +30,18 @@ const MIXED_CELLS = 1000
 const MIXED_ORDERS = Number(process.env.BENCH_MIXED_ORDERS ?? 1500)
 const MIXED_STOCK = 10
 const BUDGET_MS = 10 * 60 * 1000
-const started = Date.now()
-const elapsed = () => round((Date.now() - started) / 1000, 1)
-const left = () => BUDGET_MS - (Date.now() - started)
-
-const say = (...a) => console.log(`[${String(elapsed()).padStart(5)} s]`, ...a)
+const { elapsed, say, left: leftOf } = stopwatch()
+const left = () => leftOf(BUDGET_MS)
 let keyCounter = 0
 const key = (p) => `${p}-${process.pid}-${++keyCounter}`
 
-const dir = mkdtempSync(join(tmpdir(), "puzi-bench-"))
-// The Worker is bundled once and served as that file: `wrangler dev` restarts the Worker whenever a
-// source file changes, and a checkout that others are editing would restart it mid-run.
-say("bundling the Worker …")
-const bundle = join(dir, "bundle")
-await run(bin("wrangler"), ["deploy", "--dry-run", "--outdir", bundle], { stdio: "ignore" })
-const root = fileURLToPath(new URL("..", import.meta.url))
-const assets = join(dir, "assets")
-mkdirSync(assets)
-writeFileSync(join(assets, "index.html"), "<!doctype html><title>puzi bench</title>\n")
-writeFileSync(
-  join(bundle, "wrangler.toml"),
-  readFileSync(join(root, "wrangler.toml"), "utf8")
-    .replace(/^main = .*$/m, 'main = "index.js"')
-    // The store app isn't measured, and its build folder changes under a shared checkout: serve an empty one.
-    .replace(/^directory = "(.*)"$/m, `directory = "${assets}"`)
-    .replace(/^migrations_dir = "(.*)"$/m, (_, d) => `migrations_dir = "${join(root, d)}"`),
-)
-say(`starting the dev server on fresh state in ${dir} …`)
-const server = await startServer({
-  persistTo: join(dir, "state"),
-  seed: true,
-  extraArgs: ["--config", join(bundle, "wrangler.toml"), "--no-bundle"],
-})
+const server = await benchServer({ name: "stock", say })
 const { url } = server
-say(`server up at ${url} (seeded: ${server.seeded})`)
 
 const results = {
   bench: "stock",
   at: new Date().toISOString(),
-  machine: { cores: availableParallelism(), cpu: cpus()[0]?.model ?? "unknown", node: process.version },
+  machine: machine(),
   concurrency: CONCURRENCY,
   targets: { oversold: 0, hotCellThroughputRatio: 0.4, p99Ratio: 4 },
   health: null,
@@ -77,39 +57,16 @@ try {
   const locationId = store.id
 
   // ── baseline ────────────────────────────────────────────────────────────
+  const healthTask = healthOf(url)
   const health = () => runLoad({ total: HEALTH_REQUESTS, concurrency: CONCURRENCY, task: healthTask })
-  const healthTask = async (_i, record) => record(await timed(`${url}/api/v1/health`)).status === 200
   await runLoad({ total: 500, concurrency: CONCURRENCY, task: healthTask }) // warm-up
   results.health = await health()
   const H = results.health
   say(`health: ${H.requestsPerSecond} req/s, p50 ${H.p50Ms} ms, p99 ${H.p99Ms} ms (${H.requests} requests)`)
 
-  // Each run is compared with health measured in the same minutes, interleaved with it: the load is
-  // cut into segments, each preceded by a health segment, and each side's segments add up to one
-  // figure. On a shared two-core machine the baseline drifts by ±30 % over minutes; interleaving
-  // keeps the ratio about the code, not about what else the machine was doing.
-  const SEGMENTS = 4
-  const ratios = (load, base) => ({
-    throughputRatio: round(load.requestsPerSecond / base.requestsPerSecond, 3),
-    p50Ratio: round(load.p50Ms / base.p50Ms, 2),
-    p99Ratio: round(load.p99Ms / base.p99Ms, 2),
-  })
-  async function interleaved(total, task) {
-    const base = sink()
-    const load = sink()
-    const per = Math.ceil(total / SEGMENTS)
-    for (let done = 0; done < total; done += per) {
-      await runLoad({
-        total: Math.ceil(HEALTH_REQUESTS / SEGMENTS),
-        concurrency: CONCURRENCY,
-        task: healthTask,
-        into: base,
-      })
-      const n = Math.min(per, total - done)
-      await runLoad({ total: n, concurrency: CONCURRENCY, task: (i, record) => task(done + i, record), into: load })
-    }
-    return { base: summarize(base), load: summarize(load) }
-  }
+  // Each run is compared with health measured in the same minutes, interleaved with it (lib/load.mjs).
+  const interleaved = (total, task) =>
+    interleavedWith({ url, total, concurrency: CONCURRENCY, healthRequests: HEALTH_REQUESTS, task })
   const cell = (skuId) => api("GET", `/stock/cells/${locationId}/${skuId}`)
   const order = (lines) =>
     timed(`${url}/api/v1/orders`, {
@@ -273,7 +230,6 @@ try {
   say(`health again: ${healthAfter.requestsPerSecond} req/s, p99 ${healthAfter.p99Ms} ms`)
 } finally {
   await server.stop()
-  rmSync(dir, { recursive: true, force: true })
 }
 
 const flash = results.runs.filter((r) => r.name.startsWith("flash"))
@@ -289,12 +245,10 @@ verdict.meetsTargets =
   verdict.hotCellP99Ratio <= results.targets.p99Ratio
 results.verdict = verdict
 results.seconds = elapsed()
-const out = new URL("./results/", import.meta.url)
-mkdirSync(out, { recursive: true })
-writeFileSync(new URL("latest-stock.json", out), `${JSON.stringify(results, null, 2)}\n`)
+const file = writeResult("stock", results)
 say(
   `cores: ${results.machine.cores} | oversold in all runs: ${verdict.oversoldTotal} | hot cell: ` +
     `${verdict.hotCellThroughputRatio} × health throughput (target ≥ 0.4), p99 ${verdict.hotCellP99Ratio} × (target ≤ 4)` +
-    ` | ${verdict.meetsTargets ? "targets met" : "targets NOT met"} | bench/results/latest-stock.json`,
+    ` | ${verdict.meetsTargets ? "targets met" : "targets NOT met"} | ${file}`,
 )
 process.exit(verdict.oversoldTotal === 0 ? 0 : 1)

@@ -1,6 +1,8 @@
 // A bounded load loop on loopback: `concurrency` workers pull task indexes until `total` are done,
 // each HTTP call's latency recorded. Figures are meant to be read as ratios to a baseline measured
 // in the same run on the same machine (ARCHITECTURE.md §10), never as absolute numbers.
+import { mkdirSync, writeFileSync } from "node:fs"
+import { availableParallelism, cpus, loadavg } from "node:os"
 
 export const percentile = (sorted, p) =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
@@ -117,4 +119,58 @@ export async function pool(items, concurrency, fn) {
     }),
   )
   return out
+}
+
+/** A task for runLoad: one GET /api/v1/health, the baseline every benchmark is compared with. */
+export const healthTask = (url) => async (_i, record) => record(await timed(`${url}/api/v1/health`)).status === 200
+
+/** A load's figures as multiples of the baseline's (throughput higher is better, latency lower). */
+export const ratios = (load, base) => ({
+  throughputRatio: round(load.requestsPerSecond / base.requestsPerSecond, 3),
+  p50Ratio: round(load.p50Ms / base.p50Ms, 2),
+  p99Ratio: round(load.p99Ms / base.p99Ms, 2),
+})
+
+/**
+ * Runs `total` tasks cut into `segments`, each preceded by a health segment of `healthRequests / segments`;
+ * each side's segments add up to one figure. On a shared two-core machine the baseline drifts by ±30 % over
+ * minutes; interleaving keeps the ratio about the code, not about what else the machine was doing.
+ */
+export async function interleaved({ url, total, concurrency, healthRequests, task, segments = 4 }) {
+  const base = sink()
+  const load = sink()
+  const per = Math.ceil(total / segments)
+  for (let done = 0; done < total; done += per) {
+    const health = healthTask(url)
+    await runLoad({ total: Math.ceil(healthRequests / segments), concurrency, task: health, into: base })
+    const n = Math.min(per, total - done)
+    const offset = done
+    await runLoad({ total: n, concurrency, task: (i, record) => task(offset + i, record), into: load })
+  }
+  return { base: summarize(base), load: summarize(load) }
+}
+
+/** The machine, as every result file records it (the load average says how busy the others kept it). */
+export const machine = () => ({
+  cores: availableParallelism(),
+  cpu: cpus()[0]?.model ?? "unknown",
+  node: process.version,
+  loadAverage: loadavg().map((x) => round(x, 2)),
+})
+
+/** Console lines stamped with the seconds since the benchmark started. */
+export function stopwatch() {
+  const started = Date.now()
+  const elapsed = () => round((Date.now() - started) / 1000, 1)
+  const say = (...a) => console.log(`[${String(elapsed()).padStart(5)} s]`, ...a)
+  return { elapsed, say, left: (budgetMs) => budgetMs - (Date.now() - started) }
+}
+
+/** Writes bench/results/latest-<name>.json (gitignored) and answers its path. */
+export function writeResult(name, results) {
+  const out = new URL("../results/", import.meta.url)
+  mkdirSync(out, { recursive: true })
+  const file = new URL(`latest-${name}.json`, out)
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`)
+  return `bench/results/latest-${name}.json`
 }

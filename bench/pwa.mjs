@@ -1,0 +1,373 @@
+// npm run bench:pwa — not a test. Builds the store app into a temporary folder, starts the real dev server
+// serving it, creates a 26,000-SKU catalogue through the product CSV import (≤ 10,000 rows a call), then in
+// Debian's Chromium (playwright-core, headless) signs in as a cashier and lets the app's own catalog sync fill
+// IndexedDB. It measures:
+//   - the first full catalog sync (sign-in to catalog.syncedAt), and a second sync after 50 new SKUs
+//     (the `online` event starts it): its time and the rows and bytes it fetched — it must be incremental;
+//   - scan-to-cart over ≥ 200 scans typed as a wedge scanner types them (the digits, then Enter): from the
+//     till's "till:scan-enter" performance mark to its "till:cart-painted" mark, p50/p95;
+//   - the page's JS heap with the catalogue loaded (CDP Runtime.getHeapUsage after a GC);
+//   - the first-load JavaScript (gzip) of the built app: what index.html loads, and what the browser fetched
+//     to show the sign-in page.
+// Targets (issue 5): first sync ≤ 20 s; scan-to-cart p95 ≤ 50 ms; heap ≤ 100 MB; first-load JS ≤ 120 KB gzip.
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { gzipSync } from "node:zlib"
+import { chromium } from "playwright-core"
+import { findChromium } from "../scripts/chromium.mjs"
+import { bin, run } from "../scripts/lib/run.mjs"
+import { ean13 } from "../scripts/lib/seed-demo.mjs"
+import { client, machine, percentile, prng, round, stopwatch, writeResult } from "./lib/load.mjs"
+import { benchServer, root } from "./lib/server.mjs"
+
+const SKUS = Number(process.env.BENCH_PWA_SKUS ?? 26_000)
+const SCANS = Number(process.env.BENCH_PWA_SCANS ?? 240)
+const IMPORT_ROWS = 9_000 // ≤ 10,000 a call, whole styles per file
+const STYLE = 25 // 5 colours × 5 sizes
+const NEW_SKUS = 50
+const TARGETS = { firstSyncS: 20, scanP95Ms: 50, heapMb: 100, firstLoadJsKb: 120 }
+const CASHIER = { username: "cashier1", password: "puzi-demo-cashier" }
+const HEADER = ["商品名称", "货号", "条码", "售价", "会员价", "成本", "分类", "颜色", "尺码"]
+const csv = (rows) => `${[HEADER, ...rows].map((r) => r.join(",")).join("\r\n")}\r\n`
+
+const { elapsed, say } = stopwatch()
+const tag = String(process.pid % 100_000).padStart(5, "0")
+const results = { bench: "pwa", at: new Date().toISOString(), machine: machine(), skus: SKUS, targets: TARGETS }
+
+const server = await benchServer({ name: "pwa", assets: await buildApp(), say })
+const { url } = server
+let browser
+try {
+  const owner = await client(url)("POST", "/auth/login", { username: "owner", password: "puzi-demo-owner" })
+  const catalogue = catalogueRows(SKUS)
+  results.import = await importCatalogue(owner.token, catalogue.rows)
+
+  browser = await chromium.launch({
+    executablePath: findChromium(),
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
+  })
+  const context = await browser.newContext({ baseURL: url, locale: "zh-CN", viewport: { width: 800, height: 1000 } })
+  const page = await context.newPage()
+  const fetched = watchSkuPages(page)
+  results.firstLoadJs = { ...results.firstLoadJs, ...(await observedFirstLoad(page)) }
+
+  say(`signing in as ${CASHIER.username}; the app syncs ${SKUS} SKUs into IndexedDB …`)
+  const started = Date.now()
+  await page.getByTestId("login-username").fill(CASHIER.username)
+  await page.getByTestId("login-password").fill(CASHIER.password)
+  await page.getByTestId("login-submit").click()
+  const firstAt = await syncedAfter(page, 0)
+  results.firstSync = {
+    seconds: round((firstAt - started) / 1000, 2),
+    ...fetched.take(),
+    stored: await storedSkus(page),
+  }
+  say(`first sync: ${results.firstSync.seconds} s, ${results.firstSync.rows} rows, ${kb(results.firstSync.bytes)} KB`)
+
+  await importCatalogue(owner.token, newRows(NEW_SKUS))
+  const secondStarted = Date.now()
+  await page.evaluate(() => window.dispatchEvent(new Event("online")))
+  const secondAt = await syncedAfter(page, firstAt)
+  results.secondSync = {
+    seconds: round((secondAt - secondStarted) / 1000, 2),
+    ...fetched.take(),
+    stored: await storedSkus(page),
+  }
+  results.secondSync.incremental = results.secondSync.rows < SKUS / 10
+  say(
+    `second sync: ${results.secondSync.seconds} s, ${results.secondSync.rows} rows, ${kb(results.secondSync.bytes)} KB`,
+  )
+
+  await page.goto("/tools/till")
+  await page.locator("[data-testid=till][data-catalog=ready]").waitFor()
+  results.scan = await scanToCart(page, catalogue.barcodes)
+  say(`scan-to-cart over ${results.scan.scans} scans: p50 ${results.scan.p50Ms} ms, p95 ${results.scan.p95Ms} ms`)
+  results.heap = await pageHeap(page)
+  say(`page JS heap with the catalogue loaded: ${results.heap.usedMb} MB used (after GC)`)
+} finally {
+  await browser?.close()
+  await server.stop()
+  rmSync(results.firstLoadJs.dir, { recursive: true, force: true })
+}
+
+const r = results
+r.verdict = {
+  firstSync: pass(r.firstSync.seconds <= TARGETS.firstSyncS),
+  secondSyncIncremental: pass(r.secondSync.incremental),
+  scanP95: pass(r.scan.p95Ms <= TARGETS.scanP95Ms),
+  heap: pass(r.heap.usedMb <= TARGETS.heapMb),
+  firstLoadJs: pass(r.firstLoadJs.shellGzipKb <= TARGETS.firstLoadJsKb),
+}
+r.verdict.meetsTargets = Object.values(r.verdict).every((v) => v === "pass")
+r.seconds = elapsed()
+const file = writeResult("pwa", r)
+say(
+  `cores: ${r.machine.cores} | first sync ${r.firstSync.seconds} s (≤ ${TARGETS.firstSyncS}) | second sync ${r.secondSync.seconds} s, ` +
+    `${r.secondSync.rows} rows (incremental: ${r.secondSync.incremental}) | scan-to-cart p50 ${r.scan.p50Ms} ms, p95 ${r.scan.p95Ms} ms ` +
+    `(≤ ${TARGETS.scanP95Ms}) | heap ${r.heap.usedMb} MB (≤ ${TARGETS.heapMb}) | first-load JS ${r.firstLoadJs.shellGzipKb} KB gzip ` +
+    `(≤ ${TARGETS.firstLoadJsKb}) | ${r.verdict.meetsTargets ? "targets met" : "targets NOT met"} | ${file}`,
+)
+process.exit(r.firstSync.stored >= SKUS && r.scan.missed === 0 ? 0 : 1)
+
+// ── helpers ────────────────────────────────────────────────────────────────
+
+function pass(ok) {
+  return ok ? "pass" : "fail"
+}
+function kb(bytes) {
+  return round(bytes / 1024, 1)
+}
+
+/** The store app, built from this checkout into the bench's own folder (dist/ belongs to `npm start`). */
+async function buildApp() {
+  const out = mkdtempSync(join(tmpdir(), "puzi-bench-pwa-app-"))
+  say("building the store app …")
+  await run(bin("vite"), ["build", "--config", "pwa/vite.config.ts", "--outDir", out, "--emptyOutDir"], {
+    cwd: root,
+    stdio: "ignore",
+  })
+  results.firstLoadJs = shellJs(out)
+  say(
+    `first-load JS (index.html's scripts): ${results.firstLoadJs.shellGzipKb} KB gzip in ${results.firstLoadJs.files.length} files`,
+  )
+  return out
+}
+
+/** What index.html makes the browser load before anything runs: its module script and modulepreloads. */
+function shellJs(dir) {
+  const html = readFileSync(join(dir, "index.html"), "utf8")
+  const files = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="([^"]+\.js)"/g)].map(
+    (m) => m[1],
+  )
+  const sizes = files.map((f) => gzipOf(dir, f))
+  return {
+    dir,
+    files,
+    shellBytes: files.reduce((s, f) => s + statSync(join(dir, f)).size, 0),
+    shellGzipKb: kb(sizes.reduce((s, n) => s + n, 0)),
+  }
+}
+
+function gzipOf(dir, path) {
+  return gzipSync(readFileSync(join(dir, path.replace(/^\//, ""))), { level: 9 }).length
+}
+
+/** Opens the sign-in page in a fresh browser and sums (gzip) every script it fetched. */
+async function observedFirstLoad(page) {
+  const scripts = new Set()
+  const onResponse = (res) => {
+    const path = new URL(res.url()).pathname
+    if (path.endsWith(".js") && !path.endsWith("sw.js") && !path.includes("workbox")) scripts.add(path)
+  }
+  page.on("response", onResponse)
+  await page.goto("/login")
+  await page.getByTestId("login-username").waitFor()
+  await page.waitForLoadState("networkidle")
+  page.off("response", onResponse)
+  const dir = results.firstLoadJs.dir
+  return { signInPageFiles: [...scripts], signInPageGzipKb: kb([...scripts].reduce((s, f) => s + gzipOf(dir, f), 0)) }
+}
+
+/**
+ * The catalogue: 800-odd apparel styles of 5 colours × 5 sizes and single-SKU groceries, every SKU with an
+ * EAN-13 barcode of this run (prefix 68 + the run's tag), as Excel would save it: Chinese headers, yuan.
+ */
+function catalogueRows(total) {
+  const styles = Math.floor((total * 0.77) / STYLE)
+  const rows = []
+  const barcodes = []
+  const colors = ["黑", "白", "藏青", "卡其", "酒红"]
+  const sizes = ["S", "M", "L", "XL", "XXL"]
+  const code = (n) => ean13(`68${tag}${String(n).padStart(5, "0")}`)
+  for (let s = 0; s < styles; s++)
+    for (const [ci, color] of colors.entries())
+      for (const [si, size] of sizes.entries()) {
+        const barcode = code(rows.length)
+        rows.push([
+          `压测款 ${s}`,
+          `BP${tag}-${s}-${ci}${si}`,
+          barcode,
+          "129.00",
+          "119.00",
+          "52.00",
+          "服装/压测",
+          color,
+          size,
+        ])
+        barcodes.push(barcode)
+      }
+  for (let g = 0; rows.length < total; g++) {
+    const barcode = code(rows.length)
+    rows.push([`压测食品 ${g}`, `BG${tag}-${g}`, barcode, "6.50", "", "3.20", "食品/压测", "", ""])
+    barcodes.push(barcode)
+  }
+  return { rows, barcodes }
+}
+
+function newRows(n) {
+  return Array.from({ length: n }, (_, i) => [
+    `压测新品 ${i}`,
+    `BN${tag}-${i}`,
+    ean13(`67${tag}${String(i).padStart(5, "0")}`),
+    "9.90",
+    "",
+    "4.00",
+    "食品/压测新品",
+    "",
+    "",
+  ])
+}
+
+/** POST /api/v1/products/import, whole styles per file, at most IMPORT_ROWS rows each. */
+async function importCatalogue(token, rows) {
+  const t0 = performance.now()
+  let imported = 0
+  for (let start = 0; start < rows.length; start += IMPORT_ROWS) {
+    const chunk = rows.slice(start, start + IMPORT_ROWS)
+    const res = await fetch(`${url}/api/v1/products/import`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "text/csv" },
+      body: csv(chunk),
+    })
+    const report = await res.json()
+    if (res.status !== 200) throw new Error(`import → ${res.status} ${JSON.stringify(report).slice(0, 500)}`)
+    imported += report.skus
+    say(`imported ${start + chunk.length}/${rows.length} rows (${report.skus} SKUs, ${report.products} products)`)
+  }
+  return { rows: rows.length, skus: imported, seconds: round((performance.now() - t0) / 1000, 1) }
+}
+
+/** Every /skus page the app fetches: its rows and bytes, taken per sync. */
+function watchSkuPages(page) {
+  let rows = 0
+  let bytes = 0
+  let calls = 0
+  page.on("response", async (res) => {
+    if (!new URL(res.url()).pathname.endsWith("/api/v1/skus")) return
+    try {
+      const body = await res.body()
+      calls++
+      bytes += body.length
+      rows += JSON.parse(body.toString()).items.length
+    } catch {}
+  })
+  return {
+    take() {
+      const out = { calls, rows, bytes }
+      rows = 0
+      bytes = 0
+      calls = 0
+      return out
+    },
+  }
+}
+
+/** Waits until the app's catalog.syncedAt (IndexedDB) is later than `after`; answers it. */
+async function syncedAfter(page, after) {
+  const handle = await page.waitForFunction(
+    async (after) => {
+      const names = (await indexedDB.databases()).map((d) => d.name)
+      if (!names.includes("puzi")) return false
+      const db = await new Promise((resolve, reject) => {
+        const req = indexedDB.open("puzi")
+        req.onsuccess = () => resolve(req.result)
+        req.onerror = () => reject(req.error)
+      })
+      try {
+        if (!db.objectStoreNames.contains("meta")) return false
+        const at = await new Promise((resolve) => {
+          const req = db.transaction("meta").objectStore("meta").get("catalog.syncedAt")
+          req.onsuccess = () => resolve(req.result)
+          req.onerror = () => resolve(undefined)
+        })
+        return typeof at === "number" && at > after ? at : false
+      } finally {
+        db.close()
+      }
+    },
+    after,
+    { timeout: 600_000, polling: 100 },
+  )
+  return handle.jsonValue()
+}
+
+function storedSkus(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const req = indexedDB.open("puzi")
+        req.onerror = () => reject(req.error)
+        req.onsuccess = () => {
+          const count = req.result.transaction("skus").objectStore("skus").count()
+          count.onsuccess = () => {
+            req.result.close()
+            resolve(count.result)
+          }
+        }
+      }),
+  )
+}
+
+/**
+ * Scans as a wedge scanner types: the code's digits then Enter, through the browser's real keyboard input.
+ * Each interval runs from the till's scan-enter mark to the first cart-painted mark after it; the cart is
+ * cleared every 10 scans (a customer's basket), outside the measured intervals.
+ */
+async function scanToCart(page, barcodes) {
+  const rand = prng(20261127)
+  const ms = []
+  let missed = 0
+  await page.evaluate(() => performance.clearMarks())
+  for (let i = 0; i < SCANS; i++) {
+    if (i > 0 && i % 10 === 0) {
+      await page.getByTestId("clear").click()
+      await page.getByTestId("cart-empty").waitFor()
+    }
+    const before = await page.evaluate(() => performance.getEntriesByName("till:scan-enter").length)
+    await page.keyboard.type(barcodes[rand(barcodes.length)])
+    await page.keyboard.press("Enter")
+    const interval = await page
+      .waitForFunction(
+        (n) => {
+          const enters = performance.getEntriesByName("till:scan-enter")
+          if (enters.length <= n) return false
+          const enter = enters[n]
+          const painted = performance.getEntriesByName("till:cart-painted").find((p) => p.startTime >= enter.startTime)
+          return painted ? painted.startTime - enter.startTime : false
+        },
+        before,
+        { timeout: 10_000, polling: 5 },
+      )
+      .then((h) => h.jsonValue())
+      .catch(() => null)
+    if (interval === null) missed++
+    else ms.push(interval)
+  }
+  const sorted = [...ms].sort((a, b) => a - b)
+  return {
+    scans: ms.length,
+    missed,
+    p50Ms: round(percentile(sorted, 50), 1),
+    p95Ms: round(percentile(sorted, 95), 1),
+    maxMs: round(sorted.at(-1) ?? 0, 1),
+  }
+}
+
+/** The page's JS heap after a full GC, through the DevTools protocol. */
+async function pageHeap(page) {
+  const cdp = await page.context().newCDPSession(page)
+  const before = await cdp.send("Runtime.getHeapUsage")
+  await cdp.send("HeapProfiler.collectGarbage")
+  const after = await cdp.send("Runtime.getHeapUsage")
+  await cdp.detach()
+  const mb = (b) => round(b / 1024 / 1024, 1)
+  return { usedMb: mb(after.usedSize), totalMb: mb(after.totalSize), beforeGcUsedMb: mb(before.usedSize) }
+}
