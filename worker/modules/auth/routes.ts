@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi"
+import { guard } from "../../lib/auth"
 import { jsonBody, jsonResponse, problemResponses, router, z } from "../../lib/openapi"
 import { iterationsFrom } from "../../lib/password"
 import { problem } from "../../lib/problem"
@@ -116,6 +117,39 @@ const revokeMine = createRoute({
   responses: { 200: jsonResponse(Ok, "Revoked"), ...problemResponses(401, 404) },
 })
 
+// Till PINs are for those who sell at a till.
+const sellers = guard("sales:write")
+const TillPin = z
+  .string()
+  .regex(/^\d{4,6}$/, "4 to 6 digits")
+  .openapi({ example: "482916" })
+const PinStatus = z.object({ set: z.boolean() }).openapi("TillPinStatus")
+const getPin = createRoute({
+  method: "get",
+  path: "/me/pin",
+  tags: ["auth"],
+  summary: "Whether I have a till PIN (for handing over a shared till offline)",
+  ...sellers,
+  responses: { 200: jsonResponse(PinStatus, "Status"), ...problemResponses(401) },
+})
+const setPin = createRoute({
+  method: "put",
+  path: "/me/pin",
+  tags: ["auth"],
+  summary: "Set my till PIN: 4–6 digits, checked offline by my store's registered tills (never a password)",
+  ...sellers,
+  request: jsonBody(z.strictObject({ pin: TillPin })),
+  responses: { 200: jsonResponse(PinStatus, "Set"), ...problemResponses(400, 401, 403, 422) },
+})
+const clearPin = createRoute({
+  method: "delete",
+  path: "/me/pin",
+  tags: ["auth"],
+  summary: "Remove my till PIN (tills drop it at their next refresh)",
+  ...sellers,
+  responses: { 200: jsonResponse(PinStatus, "Removed"), ...problemResponses(401) },
+})
+
 export const authRoutes = router()
   .openapi(logout, async (c) => {
     await auth.logout(c.var.db, c.var.actor)
@@ -132,6 +166,15 @@ export const authRoutes = router()
     const result = await auth.revokeSessions(c.var.db, { sessionId: c.req.valid("param").id, userId: c.var.actor.id })
     if (result.meta.changes === 0) throw problem(404, "not_found", "No such open session.")
     return c.json({ ok: true as const }, 200)
+  })
+  .openapi(getPin, async (c) => c.json({ set: await auth.hasTillPin(c.var.db, c.var.actor.id) }, 200))
+  .openapi(setPin, async (c) => {
+    await auth.setTillPin(c.var.db, iterationsFrom(c.env.PBKDF2_ITERATIONS), c.var.actor, c.req.valid("json").pin)
+    return c.json({ set: true }, 200)
+  })
+  .openapi(clearPin, async (c) => {
+    await auth.clearTillPin(c.var.db, c.var.actor)
+    return c.json({ set: false }, 200)
   })
 
 export { PublicUser, Session }

@@ -1,7 +1,8 @@
 import { and, count, desc, eq, gt, isNull, ne } from "drizzle-orm"
 import type { Role } from "../../../core/roles"
+import { isTooSimplePin } from "../../../core/till-pin"
 import type { Db } from "../../db/client"
-import { devices, sessions, users } from "../../db/schema"
+import { devices, sessions, tillPins, users } from "../../db/schema"
 import { type Actor, may } from "../../lib/actor"
 import { forgetVerifiedTokens, newSessionToken } from "../../lib/auth"
 import { sha256 } from "../../lib/crypto"
@@ -179,4 +180,30 @@ export async function setupOwner(db: Db, iterations: number, input: { username: 
   if (!(await needsSetup(db))) throw problem(409, "already_set_up", "This chain already has its owner.")
   const row = await insertUser(db, iterations, { ...input, role: "owner", locationIds: "all" })
   return publicUser(db, row)
+}
+
+/**
+ * Sets the caller's till PIN (4–6 digits, checked by the route). Hashed like a password, with its own
+ * salt, in its own table: a PIN never signs anyone in to the server; tills verify it offline.
+ */
+export async function setTillPin(db: Db, iterations: number, actor: Actor, pin: string) {
+  if (actor.kind !== "user") throw problem(403, "forbidden", "API keys have no till PIN.")
+  if (isTooSimplePin(pin))
+    throw problem(422, "pin_too_simple", "Choose a PIN that is not a repeated or consecutive run of digits.", {
+      errors: [{ path: "pin", message: "too easy to guess" }],
+    })
+  const pinHash = await hashPassword(pin, iterations)
+  await db
+    .insert(tillPins)
+    .values({ userId: actor.id, pinHash })
+    .onConflictDoUpdate({ target: tillPins.userId, set: { pinHash, updatedAt: Date.now() } })
+}
+
+export async function clearTillPin(db: Db, actor: Actor) {
+  await db.delete(tillPins).where(eq(tillPins.userId, actor.id))
+}
+
+export async function hasTillPin(db: Db, userId: string) {
+  const [row] = await db.select({ userId: tillPins.userId }).from(tillPins).where(eq(tillPins.userId, userId))
+  return row !== undefined
 }

@@ -216,7 +216,14 @@ export const Return = z
 export const PriceException = z
   .object({
     id: z.string(),
-    kind: z.enum(["price_mismatch", "refund_mismatch", "stored_value_short", "points_short", "coupon_conflict"]),
+    kind: z.enum([
+      "price_mismatch",
+      "refund_mismatch",
+      "stored_value_short",
+      "points_short",
+      "coupon_conflict",
+      "cashier_unverified",
+    ]),
     refType: z.enum(["sale", "return"]),
     refId: z.string(),
     locationId: z.string(),

@@ -22,6 +22,7 @@ import { problem } from "../../lib/problem"
 import { cellStub } from "../../stock-cell/client"
 import type { StockRef } from "../../stock-cell/types"
 import { dailyForSale } from "../reports"
+import { attributeCashier } from "../staff"
 import { chargeStoredValue, spendPoints } from "./ports"
 import { postSale } from "./post"
 import { earner, priceSale } from "./pricing"
@@ -62,7 +63,13 @@ export async function applySale(
     at,
     allowArchived: true,
   })
-  const cashierId = s.cashierId ?? actor.id
+  const attribution = await attributeCashier(db, {
+    claimed: s.cashierId,
+    actorId: actor.id,
+    locationId: s.locationId,
+    deviceId: s.deviceId,
+  })
+  const cashierId = attribution.cashierId
   const ref: StockRef = { type: "sale", id: s.id, actorId: cashierId }
   const taken = await Promise.all(
     s.lines.map(async (l, i) => {
@@ -116,6 +123,9 @@ export async function applySale(
         amountFen: p.amountFen,
       })),
     })
+
+  if (attribution.refused)
+    exception("cashier_unverified", s.totalFen, s.totalFen, { ...attribution.refused, attributedTo: cashierId })
 
   const payments: SalePaymentRow[] = []
   for (const [i, p] of s.payments.entries()) {

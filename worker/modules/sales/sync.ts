@@ -13,13 +13,19 @@
 // - A revoked device's items are rejected (device_revoked) and nothing of them is kept: once a
 //   manager reinstates the device, the till sends them again and they apply. Other devices' items
 //   in the same call go through. (A revoked till's own session is already refused at sign-in.)
+// - The cashier a till names (after an offline hand-over by PIN) is credited only when active and of
+//   the device's store; otherwise the item still applies, credited to the syncing user, and a
+//   cashier_unverified exception keeps the claim for a manager (staff.attributeCashier).
 // - A failure that isn't the item's fault (a cell unreachable) is `rejected` retry_later (503):
 //   every step replays by its id, so sending the item again is safe.
+
+import { saleExceptions } from "../../db/schema"
 import { type Actor, may } from "../../lib/actor"
 import { sha256 } from "../../lib/crypto"
+import { newId } from "../../lib/ids"
 import { log } from "../../lib/log"
 import { ProblemError, problem } from "../../lib/problem"
-import { assertDeviceActive } from "../staff"
+import { assertDeviceActive, attributeCashier, type CashierAttribution } from "../staff"
 import { createReturn } from "./returns"
 import type { SalesCtx } from "./service"
 import { applySale, known } from "./sync-sale"
@@ -155,6 +161,12 @@ async function applyReturn(
 ): Promise<"applied" | "duplicate"> {
   const seen = await known(ctx, "return", r.id, hash)
   if (seen) return seen
+  const attribution = await attributeCashier(ctx.db, {
+    claimed: r.cashierId,
+    actorId: actor.id,
+    locationId: r.locationId,
+    deviceId: r.deviceId,
+  })
   try {
     await createReturn(
       ctx,
@@ -166,12 +178,30 @@ async function applyReturn(
         shiftId: r.shiftId ?? null,
         deviceId: r.deviceId ?? null,
       },
-      { id: r.id, occurredAt: Date.parse(r.occurredAt), bodyHash: hash, cashierId: r.cashierId ?? actor.id },
+      { id: r.id, occurredAt: Date.parse(r.occurredAt), bodyHash: hash, cashierId: attribution.cashierId },
     )
   } catch (e) {
     const again = await known(ctx, "return", r.id, hash).catch(() => null)
     if (again) return again
     throw e
   }
+  if (attribution.refused) await flagCashier(ctx, r, attribution)
   return "applied"
 }
+
+/** The return is kept, credited to who synced it; the till's claim waits for a manager (once per return). */
+const flagCashier = (ctx: SalesCtx, r: OfflineReturnItem, a: CashierAttribution) =>
+  ctx.db
+    .insert(saleExceptions)
+    .values({
+      id: newId("sx"),
+      kind: "cashier_unverified",
+      refType: "return",
+      refId: r.id,
+      locationId: r.locationId,
+      expectedFen: 0,
+      actualFen: 0,
+      detail: { ...a.refused, attributedTo: a.cashierId },
+      occurredAt: Date.parse(r.occurredAt),
+    })
+    .onConflictDoNothing()

@@ -1,1 +1,1 @@
-export { assertDeviceActive } from "./service"
+export { assertDeviceActive, attributeCashier, type CashierAttribution } from "./service"

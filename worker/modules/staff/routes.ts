@@ -144,6 +144,39 @@ const reinstateDevice = createRoute({
   responses: { 200: jsonResponse(Device, "Reinstated"), ...problemResponses(401, 403, 404) },
 })
 
+const PinVerifier = z
+  .object({
+    userId: z.string(),
+    username: z.string(),
+    displayName: z.string(),
+    role: RoleSchema,
+    salt: z.string(),
+    iterations: z.number().int(),
+    check: z.string().openapi({ description: "HMAC of the PIN hash bound to this device and user, never the hash" }),
+  })
+  .openapi("TillPinVerifier")
+const devicePins = createRoute({
+  method: "get",
+  path: "/devices/{id}/pins",
+  tags: ["staff"],
+  summary: "Till PIN verifiers of this device's store staff, for an offline hand-over (only from that device)",
+  ...guard("sales:write"),
+  request: { params: IdParam },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        deviceId: z.string(),
+        locationId: z.string(),
+        issuedAt: IsoTime,
+        expiresAt: IsoTime,
+        items: z.array(PinVerifier),
+      }),
+      "Verifiers",
+    ),
+    ...problemResponses(401, 403, 404),
+  },
+})
+
 const ApiKey = z
   .object({
     id: z.string(),
@@ -229,6 +262,7 @@ export const staffRoutes = router()
   .openapi(reinstateDevice, async (c) =>
     c.json(await staff.reinstateDevice(c.var.db, c.var.actor, c.req.valid("param").id), 200),
   )
+  .openapi(devicePins, async (c) => c.json(await staff.devicePins(c.var.db, c.var.actor, c.req.valid("param").id), 200))
   .openapi(createKey, async (c) => c.json(await staff.createApiKey(c.var.db, c.var.actor, c.req.valid("json")), 201))
   .openapi(listKeys, async (c) => c.json(await staff.listApiKeys(c.var.db), 200))
   .openapi(revokeKey, async (c) => c.json(await staff.revokeApiKey(c.var.db, c.req.valid("param").id), 200))

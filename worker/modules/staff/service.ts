@@ -1,11 +1,12 @@
 // Staff accounts, till devices and API keys: who may act for the chain, and from where.
-import { and, asc, eq, gt, inArray, isNull } from "drizzle-orm"
-import { mayCreateRole, type Permission, type Role, seesAllLocations } from "../../../core/roles"
+import { and, asc, eq, gt, inArray, isNull, sql } from "drizzle-orm"
+import { can, mayCreateRole, type Permission, type Role, seesAllLocations } from "../../../core/roles"
+import { PIN_BUNDLE_TTL_MS, pinCheck } from "../../../core/till-pin"
 import type { Db } from "../../db/client"
-import { apiKeys, devices, locations, users } from "../../db/schema"
+import { apiKeys, devices, locations, tillPins, users } from "../../db/schema"
 import { type Actor, assertLocation, locationFilter } from "../../lib/actor"
 import { forgetVerifiedTokens, newApiKey } from "../../lib/auth"
-import { sha256 } from "../../lib/crypto"
+import { fromBase64Url, sha256 } from "../../lib/crypto"
 import { newId } from "../../lib/ids"
 import { decodeCursor, toPage } from "../../lib/pagination"
 import { notFound, problem } from "../../lib/problem"
@@ -173,6 +174,91 @@ export async function assertDeviceActive(db: Db, deviceId: string) {
   const [row] = await db.select({ revokedAt: devices.revokedAt }).from(devices).where(eq(devices.id, deviceId))
   if (row?.revokedAt)
     throw problem(403, "device_revoked", "This device was revoked; a manager must reinstate it before it can sync.")
+}
+
+// Till PINs on a device -------------------------------------------------------------------
+
+/**
+ * The verifiers a registered till needs to hand over offline: one per active member of its store's
+ * staff who sells (sales:write) and has set a PIN. Owners and managers ("all" locations) are left
+ * out: their PINs would otherwise sit on every till of the chain, and they can sign in online.
+ * Only a session signed in on that very device gets them; a revoked device gets nothing.
+ */
+export async function devicePins(db: Db, actor: Actor, id: string) {
+  const device = await deviceRow(db, actor, id)
+  if (actor.deviceId !== id)
+    throw problem(403, "not_this_device", "Only a session signed in on this device may download its till PINs.")
+  if (device.revokedAt)
+    throw problem(403, "device_revoked", "This device was revoked; a manager must reinstate it first.")
+  const rows = await db
+    .select({ user: users, pinHash: tillPins.pinHash })
+    .from(tillPins)
+    .innerJoin(users, eq(users.id, tillPins.userId))
+    .where(
+      and(
+        eq(users.status, "active"),
+        sql`exists (select 1 from json_each(${users.locationIds}) where json_each.value = ${device.locationId})`,
+      ),
+    )
+    .orderBy(asc(users.username))
+    .limit(500)
+  const now = Date.now()
+  const items = await Promise.all(
+    rows
+      .filter((r) => can(r.user.role, "sales:write"))
+      .map(async ({ user, pinHash }) => {
+        const [, iterations, salt, hash] = pinHash.split("$")
+        return {
+          userId: user.id,
+          username: user.username,
+          displayName: user.displayName,
+          role: user.role,
+          salt: salt!,
+          iterations: Number(iterations),
+          check: await pinCheck(fromBase64Url(hash!), id, user.id),
+        }
+      }),
+  )
+  return {
+    deviceId: id,
+    locationId: device.locationId,
+    issuedAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + PIN_BUNDLE_TTL_MS).toISOString(),
+    items,
+  }
+}
+
+export type CashierAttribution = {
+  cashierId: string
+  /** Set when the till named someone the server won't credit: the sale is still kept, for a manager to look at. */
+  refused?: { claimedCashierId: string; reason: "unknown_user" | "not_active" | "other_store" }
+}
+
+/**
+ * Who a synced sale is credited to. An offline till names the cashier who took over by PIN; the
+ * server believes it only when that user is active and belongs to the device's store (the sale's
+ * store when the device is unknown). Otherwise the sale is credited to the signed-in user who synced
+ * it, and the claim is kept as a flag: a sale is never refused for its cashier.
+ */
+export async function attributeCashier(
+  db: Db,
+  input: { claimed?: string | null; actorId: string; locationId: string; deviceId?: string | null },
+): Promise<CashierAttribution> {
+  const { claimed, actorId } = input
+  if (!claimed || claimed === actorId) return { cashierId: actorId }
+  const [user] = await db.select().from(users).where(eq(users.id, claimed))
+  const [device] = input.deviceId
+    ? await db.select({ locationId: devices.locationId }).from(devices).where(eq(devices.id, input.deviceId))
+    : []
+  const store = device?.locationId ?? input.locationId
+  const reason = !user
+    ? "unknown_user"
+    : user.status !== "active"
+      ? "not_active"
+      : user.locationIds !== "all" && !user.locationIds.includes(store)
+        ? "other_store"
+        : null
+  return reason ? { cashierId: actorId, refused: { claimedCashierId: claimed, reason } } : { cashierId: claimed }
 }
 
 // API keys ------------------------------------------------------------------------------
