@@ -9,8 +9,13 @@ const dialect = new SQLiteAsyncDialect()
 export type Statement = SQL | { toSQL(): { sql: string; params: unknown[] } }
 
 export async function atomically(d1: D1Database, statements: readonly Statement[]) {
-  if (statements.length === 0) return
-  await d1.batch(
+  await batchResults(d1, statements)
+}
+
+/** The same atomic batch, answering each statement's result (e.g. meta.changes: rows an insert really wrote). */
+export async function batchResults(d1: D1Database, statements: readonly Statement[]): Promise<D1Result[]> {
+  if (statements.length === 0) return []
+  return d1.batch(
     statements.map((s) => {
       const q = is(s, SQL) ? dialect.sqlToQuery(s) : s.toSQL()
       return d1.prepare(q.sql).bind(...q.params)
