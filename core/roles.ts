@@ -32,6 +32,8 @@ export const PERMISSIONS = [
   "replenishment:read",
   "replenishment:approve",
   "reports:read",
+  // Data migration when a chain switches to puzi: products, opening balances, sales history (HQ only).
+  "imports:run",
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 

@@ -12,6 +12,7 @@ import { log } from "./lib/log"
 import { onError, problem } from "./lib/problem"
 import { authRoutes, publicAuthRoutes } from "./modules/auth/routes"
 import { catalogRoutes } from "./modules/catalog/routes"
+import { importsRoutes } from "./modules/imports/routes"
 import { locationRoutes } from "./modules/locations/routes"
 import { membersRoutes } from "./modules/members/routes"
 import { ordersRoutes } from "./modules/orders/routes"
@@ -59,7 +60,8 @@ export function buildApp() {
     }),
   )
   app.use("/api/*", async function limitBody(c, next) {
-    const maxSize = c.req.path.endsWith("/import") ? MAX_IMPORT_BODY : MAX_BODY
+    const bulk = c.req.path.endsWith("/import") || c.req.path.startsWith("/api/v1/imports/")
+    const maxSize = bulk ? MAX_IMPORT_BODY : MAX_BODY
     return bodyLimit({
       maxSize,
       onError: () => {
@@ -81,6 +83,7 @@ export function buildApp() {
     .route("/", staffRoutes)
     .route("/", locationRoutes)
     .route("/", catalogRoutes)
+    .route("/", importsRoutes)
     .route("/", stockRoutes)
     .route("/", ordersRoutes)
     .route("/", salesRoutes)

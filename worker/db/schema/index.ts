@@ -1,5 +1,6 @@
 export * from "./auth"
 export * from "./catalog"
+export * from "./imports"
 export * from "./locations"
 export * from "./members"
 export * from "./ops"
