@@ -262,9 +262,53 @@ export const dayCloses = sqliteTable(
   (t) => [primaryKey({ columns: [t.locationId, t.day] })],
 )
 
+export type SaleIntentState = "open" | "rolling_back" | "done" | "rolled_back"
+
+/**
+ * A till sale in progress, written before any stock is held or money taken, so a worker that dies
+ * half-way leaves a record the repair job can finish: rolled forward (the sale written with this
+ * id) when the money was taken and the goods are committed or still held, rolled back otherwise.
+ * `owner` + `lease_until` say who may decide: the live request until its lease ends, then one
+ * repair run at a time. The CHECK on `state` is also the guard of the sale's write: that batch sets
+ * state to 'done' only for the owner, else to a value the CHECK refuses, so a request that lost its
+ * lease can't write a sale the repair job is undoing (the whole batch fails).
+ */
+export const saleIntents = sqliteTable(
+  "sale_intents",
+  {
+    // The sale's id (xs_…): the sale, its holds, ledgers and payments all carry it.
+    id: text("id").primaryKey(),
+    actorId: text("actor_id").notNull(),
+    // The POST's Idempotency-Key: a retry finds this sale instead of making a second one. Cleared
+    // when the attempt is rolled back, so the same key may then sell afresh.
+    idempotencyKey: text("idempotency_key"),
+    locationId: text("location_id").notNull(),
+    // The request as sent, minus secrets (customer codes, the approver's password).
+    input: text("input", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    // The priced cart as rows ready to write (see sales/intents.ts SalePlan).
+    plan: text("plan", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    state: text("state").$type<SaleIntentState>().notNull(),
+    owner: text("owner").notNull(),
+    leaseUntil: integer("lease_until").notNull(),
+    // When the cells' holds lapse (epoch ms).
+    holdsUntil: integer("holds_until").notNull(),
+    attempts: integer("attempts").notNull(),
+    // Why it was rolled back (a code), for the ops view.
+    outcome: text("outcome"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("sale_intents_key_uq").on(t.actorId, t.idempotencyKey),
+    index("sale_intents_open_idx").on(t.state, t.leaseUntil),
+    check("sale_intents_state_ck", sql`${t.state} in ('open', 'rolling_back', 'done', 'rolled_back')`),
+  ],
+)
+
 export type SaleRow = typeof sales.$inferSelect
 export type SaleLineRow = typeof saleLines.$inferSelect
 export type SalePaymentRow = typeof salePayments.$inferSelect
 export type ReturnRow = typeof returns.$inferSelect
 export type ReturnLineRow = typeof returnLines.$inferSelect
 export type ReturnRefundRow = typeof returnRefunds.$inferSelect
+export type SaleIntentRow = typeof saleIntents.$inferSelect
