@@ -5,7 +5,7 @@ import { log } from "../lib/log"
 import { applyDuePrices } from "../modules/catalog"
 import { recomputeTiers } from "../modules/members"
 import { repairOrders } from "../modules/orders"
-import { repairTill } from "../modules/sales"
+import { repairTill, repairTillSales } from "../modules/sales"
 import { continueAuditRuns, finishStuckDocuments, startAuditRun } from "../modules/stock"
 import { repairStocktakes } from "../modules/stocktake"
 import { repairTransfers } from "../modules/transfers"
@@ -18,6 +18,8 @@ const frequent: Job[] = [
   // Sagas whose request died half-way: finished with the same opIds, so nothing applies twice.
   { name: "repair-transfers", run: (env) => repairTransfers(env, makeDb(env.DB)) },
   { name: "repair-orders", run: (env) => repairOrders(env, makeDb(env.DB)) },
+  // Before repair-sales: a sale rolled forward here is posted there if its own post fails.
+  { name: "repair-sale-intents", run: (env) => repairTillSales(env, makeDb(env.DB)) },
   { name: "repair-sales", run: (env) => repairTill(env, makeDb(env.DB)) },
   { name: "repair-stocktakes", run: (env) => repairStocktakes(env, makeDb(env.DB)) },
   { name: "finish-stock-documents", run: (env) => finishStuckDocuments(env, makeDb(env.DB)) },

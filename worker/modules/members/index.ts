@@ -3,6 +3,7 @@
 export {
   awardPoints,
   chargeStoredValue,
+  findMovement,
   type PointsMove,
   refundStoredValue,
   reversePoints,

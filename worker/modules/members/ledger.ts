@@ -174,3 +174,20 @@ export async function refundStoredValue(db: Db, p: StoredValueMove): Promise<voi
   if (r.outcome === "erased")
     throw problem(409, "member_erased", "This member's data was erased: refund to another tender.")
 }
+
+/**
+ * The movement a document made, if any: how the till's repair job learns what a request that died
+ * half-way had already taken (a stored-value payment, points redeemed) before it gives it back.
+ */
+export async function findMovement(
+  db: Db,
+  ledger: "points" | "stored_value",
+  ref: { refType: string; refId: string; kind: PointsKind | StoredValueKind },
+): Promise<{ memberId: string; delta: number } | null> {
+  const l = ledger === "points" ? POINTS : STORED_VALUE
+  const row = await db.$client
+    .prepare(`select member_id as memberId, delta from ${l.table} where ref_type = ? and ref_id = ? and kind = ?`)
+    .bind(ref.refType, ref.refId, ref.kind)
+    .first<{ memberId: string; delta: number }>()
+  return row ?? null
+}

@@ -3,6 +3,7 @@
 export {
   awardPoints,
   chargeStoredValue,
+  findMovement,
   getMemberForSale,
   recordSpend,
   refundStoredValue,

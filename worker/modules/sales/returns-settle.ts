@@ -9,7 +9,8 @@ import { notFound } from "../../lib/problem"
 import type { StockRef } from "../../stock-cell/types"
 import { manualGateway } from "./payments"
 import { recordSpend, refundStoredValue, reversePoints } from "./ports"
-import { receiveBack, type SalesCtx } from "./service"
+import { receiveBack } from "./repair"
+import type { SalesCtx } from "./service"
 
 export async function loadReturn(db: Db, id: string) {
   const [row] = await db.select().from(returns).where(eq(returns.id, id))

@@ -146,7 +146,14 @@ const getReturnRoute = createRoute({
 })
 
 const saleRoutes = router()
-  .openapi(create, async (c) => c.json(await createSale(requestCtx(c), c.var.actor, c.req.valid("json")), 201))
+  .openapi(create, async (c) =>
+    c.json(
+      await createSale(requestCtx(c), c.var.actor, c.req.valid("json"), {
+        idempotencyKey: c.req.header("idempotency-key"),
+      }),
+      201,
+    ),
+  )
   .openapi(sync, async (c) => c.json(await syncSales(requestCtx(c), c.var.actor, c.req.valid("json")), 200))
   .openapi(exceptions, async (c) => c.json(await listExceptions(c.var.db, c.var.actor, c.req.valid("query")), 200))
   .openapi(list, async (c) => c.json(await listSales(c.var.db, c.var.actor, c.req.valid("query")), 200))

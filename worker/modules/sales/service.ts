@@ -1,48 +1,56 @@
 // A sale at the till (POST /api/v1/sales), step by step:
 //  1. price with core (promotions, coupons, member), check the tenders — 422 before anything moves;
-//  2. reserve every line in its StockCell, in parallel, hold id = sale id — 409 and nothing held;
-//  3. take the money: stored value, points (idempotent by sale id), customer codes through the
+//  2. write the sale's intent (sale_intents): the priced cart as rows ready to write, the
+//     Idempotency-Key, and a lease that says this request decides the sale's fate until it ends;
+//  3. reserve every line in its StockCell, in parallel, hold id = sale id — 409 and nothing held;
+//  4. take the money: stored value, points (idempotent by sale id), customer codes through the
 //     gateway (pay → pending → query → paid/failed, reversed when no result comes);
-//  4. commit every hold (cost of goods per line comes back from the cells);
-//  5. write sale + lines + tenders (+ approvals) in ONE D1 batch;
-//  6. post: points earned, member spend, coupons redeemed, promotion usage (idempotent by sale id).
-// A failure in 3–5 compensates what was done (holds released, goods taken received back lot by lot
-// with fixed op ids, money refunded or reversed) and answers the error. A worker that dies in 2–3
-// leaves holds that lapse by TTL; one that dies in 6 leaves a sale without posted_at, which
-// repairSales finishes.
+//  5. commit every hold (cost of goods per line comes back from the cells);
+//  6. write sale + lines + tenders (+ approvals) in ONE D1 batch that also marks the intent done,
+//     and only if this request still owns it (sale-write.ts);
+//  7. post: points earned, member spend, coupons redeemed, promotion usage (idempotent by sale id).
+// A failure in 3–6 gives back what the cells and ledgers show taken (repair.ts rollBack) and answers
+// the error. A worker that dies in 3–6 leaves an open intent: once its lease ends the repair job
+// (or the client's retry with the same key) rolls it forward or back (repair.ts). One that dies in 7
+// leaves a sale without posted_at, which repairSales finishes. A retry with the same key never
+// makes a second sale: it finds the intent and answers with the sale it became.
 import { earnPoints } from "../../../core/points"
 import type { TenderMethod } from "../../../core/tenders"
 import type { Db } from "../../db/client"
-import {
-  type SaleLineRow,
-  type SalePaymentRow,
-  type SaleRow,
-  saleApprovals,
-  saleLines,
-  salePayments,
-  sales,
-} from "../../db/schema"
+import type { SaleLineRow, SalePaymentRow } from "../../db/schema"
 import { type Actor, assertLocation } from "../../lib/actor"
 import { newId } from "../../lib/ids"
 import { log } from "../../lib/log"
-import { type FieldError, problem } from "../../lib/problem"
-import { cellStub, commitAll, type ReserveAllResult, releaseAll, reserveAll, sumLines } from "../../stock-cell/client"
+import { type FieldError, ProblemError, problem } from "../../lib/problem"
+import { commitAll, type OrderLine, type ReserveAllResult, reserveAll, sumLines } from "../../stock-cell/client"
 import type { StockRef, Taken } from "../../stock-cell/types"
-import { dailyForSale } from "../reports"
 import { assertDeviceActive } from "../staff"
 import { type ApprovalInput, approvalRow, approverFor } from "./approval"
+import {
+  abandonIntent,
+  finishRollback,
+  type Intent,
+  intentById,
+  intentByKey,
+  openIntent,
+  SALE_HOLD_MS,
+  SALE_WORK_MS,
+  type SalePlan,
+  startRollback,
+} from "./intents"
 import { manualGateway, type PaymentGateway, settleCodePayment } from "./payments"
-import { chargeStoredValue, refundStoredValue, reversePoints, spendPoints } from "./ports"
+import { chargeStoredValue, spendPoints } from "./ports"
 import { postSale } from "./post"
-import { earner, type MemberForSale, priceSale } from "./pricing"
-import { saleView } from "./queries"
-import { isDayClosed } from "./report"
+import { earner, type MemberForSale, type Priced, priceSale } from "./pricing"
+import { type LoadedSale, loadSale, saleView } from "./queries"
+import { resolveIntent, rollBack } from "./repair"
+import { writeSale } from "./sale-write"
 import { assertShiftOpen, assertStore } from "./shifts"
-import { bumpCounter, dayOf, insertRows, numberSql } from "./sql"
-import { checkTenders } from "./tenders"
+import { dayOf } from "./sql"
+import { checkTenders, type TenderCheck } from "./tenders"
 
-/** How long the cells hold a sale's goods while its money is taken; a dead worker's holds lapse after it. */
-export const SALE_HOLD_MS = 120_000
+export { SALE_HOLD_MS } from "./intents"
+export { receiveBack } from "./repair"
 
 export type PaymentInput = { method: TenderMethod; amountFen: number; authCode?: string }
 export type SaleInput = {
@@ -59,20 +67,36 @@ export type SaleInput = {
   approval?: ApprovalInput
 }
 
-export type SalesCtx = { db: Db; env: Env; gateway?: PaymentGateway }
+/** The points between createSale's steps, where a worker can die. */
+export type SaleStep = "intent" | "held" | `paid:${number}` | "committed" | "written"
+
+export type SalesCtx = {
+  db: Db
+  env: Env
+  gateway?: PaymentGateway
+  /** Tests only: awaited at each step, so a test can stop a sale there as a dying worker would. */
+  pause?: (step: SaleStep, saleId: string) => Promise<void>
+}
 export const requestCtx = (c: { var: { db: Db }; env: Env }): SalesCtx => ({ db: c.var.db, env: c.env })
 
-/** What was taken so far, so a failure can give it all back. */
-type Done = {
-  storedValueFen: number
-  points: number
-  codes: string[]
-  committed: { skuId: string; taken: Taken }[]
-}
+export type SaleAnswer = SaleView & { rejectedCoupons: SalePlan["rejectedCoupons"] }
+type SaleView = ReturnType<typeof saleView>
 
-export async function createSale(ctx: SalesCtx, actor: Actor, input: SaleInput) {
+export async function createSale(
+  ctx: SalesCtx,
+  actor: Actor,
+  input: SaleInput,
+  opts: { idempotencyKey?: string | null } = {},
+): Promise<SaleAnswer> {
   const { db, env } = ctx
   assertLocation(actor, input.locationId)
+  const key = opts.idempotencyKey ?? null
+  // Before any check that may have changed since: the first attempt's sale is the answer.
+  const prior = key ? await intentByKey(db, actor.id, key) : null
+  if (prior) {
+    const answer = await answerRetry(ctx, prior)
+    if (answer) return answer
+  }
   await assertStore(db, input.locationId)
   if (input.shiftId) await assertShiftOpen(db, input.shiftId, input.locationId)
   if (input.deviceId) await assertDeviceActive(db, input.deviceId)
@@ -80,7 +104,7 @@ export async function createSale(ctx: SalesCtx, actor: Actor, input: SaleInput) 
   const approvals = await managerControls(db, actor, input)
   const at = Date.now()
   const overrides = new Map((input.priceOverrides ?? []).map((o) => [o.skuId, o.unitPriceFen]))
-  const { cart, skus, member } = await priceSale(db, env, {
+  const priced = await priceSale(db, env, {
     locationId: input.locationId,
     lines: lines.map((l) => ({ ...l, unitPriceFen: overrides.get(l.skuId) })),
     memberId: input.memberId ?? null,
@@ -88,68 +112,214 @@ export async function createSale(ctx: SalesCtx, actor: Actor, input: SaleInput) 
     at,
     manualDiscountFen: input.manualDiscountFen ?? 0,
   })
-  const tenders = checkTenders(cart.totalFen, input.payments, member)
+  const tenders = checkTenders(priced.cart.totalFen, input.payments, priced.member)
 
   const saleId = newId("xs")
-  const ref: StockRef = { type: "sale", id: saleId, actorId: actor.id }
-  const fanOut = { locationId: input.locationId, ref }
-  const held = await reserveAll(env, saleId, lines, {
-    ...fanOut,
-    expiresAt: at + SALE_HOLD_MS,
-    customerId: member?.id ?? null,
+  const plan = planSale(env, actor, input, priced, tenders, saleId, at)
+  plan.approvals.push(
+    ...approvals.map((a) => approvalRow("sale", saleId, a.action, actor.id, a.approvedBy, a.detail, at)),
+  )
+  const opened = await openIntent(db, {
+    id: saleId,
+    actorId: actor.id,
+    idempotencyKey: key,
+    locationId: input.locationId,
+    input: withoutSecrets(input),
+    plan,
+    at,
   })
-  if (!held.ok) throw stockRefusal(held, input.lines)
+  if (!opened) throw inFlight(30)
+  return runSale(ctx, actor, {
+    plan,
+    lines,
+    requested: input.lines,
+    member: priced.member,
+    payments: input.payments,
+    owner: opened.owner,
+  })
+}
 
-  const done: Done = { storedValueFen: 0, points: 0, codes: [], committed: [] }
-  let written: { sale: SaleRow; lines: SaleLineRow[]; payments: SalePaymentRow[] }
+type Run = {
+  plan: SalePlan
+  /** Summed per SKU (one hold per cell); `requested` as sent, for error paths. */
+  lines: OrderLine[]
+  requested: readonly OrderLine[]
+  member: MemberForSale | null
+  payments: readonly PaymentInput[]
+  owner: string
+}
+
+/** Steps 3–7, owning the intent. */
+async function runSale(ctx: SalesCtx, actor: Actor, run: Run): Promise<SaleAnswer> {
+  const { db, env } = ctx
+  const { plan, lines, owner } = run
+  const saleId = plan.sale.id
+  const at = plan.sale.occurredAt
+  const ref: StockRef = { type: "sale", id: saleId, actorId: actor.id }
+  const fanOut = { locationId: plan.sale.locationId, ref }
+  await holdGoods(ctx, run, fanOut)
+  let written: LoadedSale
   try {
-    const payments = await takeMoney(ctx, saleId, input.payments, tenders.pointsFor, member, at, done)
+    await ctx.pause?.("held", saleId)
+    const payments = await takeMoney(ctx, run)
+    inTime(at)
     const committed = await commitAll(
       env,
       saleId,
       lines.map((l) => l.skuId),
       fanOut,
     )
-    for (const c of committed.lines) if (c.result.ok) done.committed.push({ skuId: c.skuId, taken: c.result })
     if (!committed.ok)
       throw problem(409, "hold_expired", "The goods' hold lapsed before the payment finished; nothing was sold.")
+    await ctx.pause?.("committed", saleId)
+    const taken = new Map<string, Taken>()
+    for (const c of committed.lines) if (c.result.ok) taken.set(c.skuId, c.result)
+    written = await writeSale(ctx, plan, taken, payments, owner)
+    await ctx.pause?.("written", saleId)
+  } catch (e) {
+    return failed(ctx, plan, owner, e)
+  }
+  if (written.sale.postedAt === null) {
+    // The sale stands whatever happens here: what fails is finished by repairSales.
+    await postSale(db, written.sale).catch((err) => log.error("sale post failed", { saleId, error: String(err) }))
+  }
+  return { ...saleView(written), rejectedCoupons: plan.rejectedCoupons }
+}
 
-    const earned = earnPoints({
-      totalFen: cart.totalFen,
-      lines: cart.lines.map((l) => ({ lineId: l.lineId, totalFen: l.totalFen })),
-      tenders: input.payments,
-      member: earner(member),
-      at,
-      timeZone: env.CHAIN_TIME_ZONE,
+/** Step 3. Refused or failed, nothing is held or taken: the attempt simply ends (its key is free). */
+async function holdGoods(ctx: SalesCtx, run: Run, fanOut: { locationId: string; ref: StockRef }) {
+  const { plan, owner } = run
+  const saleId = plan.sale.id
+  const end = (outcome: string) => abandonIntent(ctx.db, saleId, owner, outcome)
+  await ctx.pause?.("intent", saleId)
+  const held = await Promise.resolve()
+    .then(() => inTime(plan.sale.occurredAt))
+    .then(() =>
+      reserveAll(ctx.env, saleId, run.lines, {
+        ...fanOut,
+        expiresAt: plan.sale.occurredAt + SALE_HOLD_MS,
+        customerId: run.member?.id ?? null,
+      }),
+    )
+    .catch(async (e) => {
+      await end("error")
+      throw e
     })
-    const takenBySku = new Map(done.committed.map((c) => [c.skuId, c.taken]))
-    const lineRows: SaleLineRow[] = cart.lines.map((l, i) => {
-      const s = skus.get(l.skuId)!
-      const taken = takenBySku.get(l.skuId)!
-      return {
-        id: `${saleId}:${i + 1}`,
-        saleId,
-        lineNo: i + 1,
-        skuId: l.skuId,
-        name: s.productName,
-        unit: l.unit,
-        categoryId: s.categoryId,
-        qty: l.qty,
-        unitPriceFen: l.unitPriceFen,
-        originalFen: l.originalFen,
-        discountFen: l.discountFen,
-        roundingFen: l.roundingFen,
-        totalFen: l.totalFen,
-        discounts: l.discounts,
-        costFen: taken.costFen,
-        takes: taken.takes,
-        pointsEarned: earned.lines[i]!.points,
-        returnedQty: 0,
-      }
+  if (!held.ok) {
+    await end("refused")
+    throw stockRefusal(held, run.requested)
+  }
+}
+
+/**
+ * A step failed. While this request still owns the intent it gives everything back and answers the
+ * error. If it lost the lease (it was too slow), the repair job decides: its sale is the answer,
+ * its rollback is final, or the caller retries with the same key.
+ */
+async function failed(ctx: SalesCtx, plan: SalePlan, owner: string, e: unknown): Promise<SaleAnswer> {
+  const { db } = ctx
+  const saleId = plan.sale.id
+  const intent = { id: saleId, actorId: plan.sale.cashierId, locationId: plan.sale.locationId, plan }
+  const outcome = e instanceof ProblemError ? e.code : "error"
+  if (await startRollback(db, saleId, owner, outcome)) {
+    await rollBack(ctx, intent)
+      .then(() => finishRollback(db, saleId, owner))
+      // Left rolling_back: the repair job finishes the rollback once this claim lapses.
+      .catch((err) => log.error("sale rollback failed", { saleId, error: String(err) }))
+    throw e
+  }
+  const now = await intentById(db, saleId)
+  if (now?.state === "done") {
+    const loaded = await loadSale(db, { id: saleId })
+    if (loaded) return { ...saleView(loaded), rejectedCoupons: plan.rejectedCoupons }
+  }
+  if (now?.state === "rolled_back") {
+    // Final: anything this late request still did (a hold made after the rollback) goes back too.
+    await rollBack(ctx, intent).catch((err) => log.error("late sale rollback failed", { saleId, error: String(err) }))
+    throw e
+  }
+  throw problem(503, "sale_in_repair", "This sale is being finished by the repair job; retry with the same key.", {
+    headers: { "Retry-After": "30" },
+  })
+}
+
+/** A retry with the key of an earlier attempt: that attempt's sale, or null to sell afresh. */
+async function answerRetry(ctx: SalesCtx, intent: Intent): Promise<SaleAnswer | null> {
+  const now = Date.now()
+  if (intent.state !== "done") {
+    if (intent.leaseUntil >= now) throw inFlight(Math.ceil((intent.leaseUntil - now) / 1000))
+    // Its worker died: finish it now rather than make the till wait for the cron.
+    const resolved = await resolveIntent(ctx, intent.id, now)
+    if (resolved === "busy") throw inFlight(30)
+    if (resolved === "rolled_back") return null
+  }
+  const loaded = await loadSale(ctx.db, { id: intent.id })
+  if (!loaded) throw new Error(`sale intent ${intent.id} is done but its sale is missing`)
+  return { ...saleView(loaded), rejectedCoupons: intent.plan.rejectedCoupons }
+}
+
+const inFlight = (seconds: number) =>
+  problem(409, "idempotency_in_flight", "The first request with this key is still being processed.", {
+    headers: { "Retry-After": String(Math.max(1, seconds)) },
+  })
+
+/** A request this late may have lost its lease: it starts no step that takes anything. */
+function inTime(at: number) {
+  if (Date.now() > at + SALE_WORK_MS)
+    throw problem(503, "sale_timed_out", "The sale took too long and was given back; nothing was sold.", {
+      headers: { "Retry-After": "1" },
     })
-    const day = dayOf(at, env.CHAIN_TIME_ZONE)
-    const needsPost = Boolean(member) || cart.appliedPromotions.some((p) => p.couponCode)
-    const sale: Omit<SaleRow, "number"> = {
+}
+
+/** The intent keeps the request for the record, but never a customer's code or an approver's password. */
+const withoutSecrets = (input: SaleInput): Record<string, unknown> => ({
+  ...input,
+  payments: input.payments.map(({ authCode, ...p }) => ({ ...p, withAuthCode: Boolean(authCode) })),
+  approval: input.approval ? { username: input.approval.username } : undefined,
+})
+
+/** Every row of the sale that doesn't depend on the cells, decided before anything is taken. */
+function planSale(
+  env: Env,
+  actor: Actor,
+  input: SaleInput,
+  { cart, skus, member }: Priced,
+  tenders: TenderCheck,
+  saleId: string,
+  at: number,
+): SalePlan {
+  const earned = earnPoints({
+    totalFen: cart.totalFen,
+    lines: cart.lines.map((l) => ({ lineId: l.lineId, totalFen: l.totalFen })),
+    tenders: input.payments,
+    member: earner(member),
+    at,
+    timeZone: env.CHAIN_TIME_ZONE,
+  })
+  const lines: SalePlan["lines"] = cart.lines.map((l, i) => {
+    const s = skus.get(l.skuId)!
+    return {
+      id: `${saleId}:${i + 1}`,
+      saleId,
+      lineNo: i + 1,
+      skuId: l.skuId,
+      name: s.productName,
+      unit: l.unit,
+      categoryId: s.categoryId,
+      qty: l.qty,
+      unitPriceFen: l.unitPriceFen,
+      originalFen: l.originalFen,
+      discountFen: l.discountFen,
+      roundingFen: l.roundingFen,
+      totalFen: l.totalFen,
+      discounts: l.discounts,
+      pointsEarned: earned.lines[i]!.points,
+      returnedQty: 0,
+    } satisfies Omit<SaleLineRow, "costFen" | "takes">
+  })
+  const needsPost = Boolean(member) || cart.appliedPromotions.some((p) => p.couponCode)
+  return {
+    sale: {
       id: saleId,
       locationId: input.locationId,
       source: "till",
@@ -164,49 +334,35 @@ export async function createSale(ctx: SalesCtx, actor: Actor, input: SaleInput) 
       totalFen: cart.totalFen,
       tenderedFen: tenders.tenderedFen,
       changeFen: tenders.changeFen,
-      costFen: lineRows.reduce((s, l) => s + l.costFen, 0),
       pointsEarned: earned.points,
       appliedPromotions: cart.appliedPromotions,
       couponCodes: input.couponCodes ?? [],
       occurredAt: at,
-      businessDay: day,
-      // Sold after a manager closed the day: booked on it, flagged for the report like a late sync.
-      late: await isDayClosed(db, input.locationId, day),
+      businessDay: dayOf(at, env.CHAIN_TIME_ZONE),
       bodyHash: null,
       postedAt: needsPost ? null : at,
       createdAt: at,
       updatedAt: at,
-    }
-    const approvalRows = approvals.map((a) =>
-      approvalRow("sale", saleId, a.action, actor.id, a.approvedBy, a.detail, at),
-    )
-    const [, inserted] = await db.batch([
-      bumpCounter(db, "XS", day),
-      db
-        .insert(sales)
-        .values({ ...sale, number: numberSql("XS", day) })
-        .returning({ number: sales.number }),
-      insertRows(db, saleLines, lineRows),
-      insertRows(db, salePayments, payments),
-      insertRows(db, saleApprovals, approvalRows),
-      ...dailyForSale(db, saleId),
-    ])
-    written = { sale: { ...sale, number: inserted[0]!.number }, lines: lineRows, payments }
-  } catch (e) {
-    await compensate(ctx, saleId, input.locationId, member, lines, done, ref, at).catch((err) =>
-      log.error("sale compensation failed", { saleId, error: String(err) }),
-    )
-    throw e
-  }
-  if (written.sale.postedAt === null) {
-    // The sale stands whatever happens here: what fails is finished by repairSales.
-    await postSale(db, written.sale).catch((err) => log.error("sale post failed", { saleId, error: String(err) }))
-  }
-  return {
-    ...saleView(written),
+    },
+    lines,
+    payments: input.payments.map((t, i) => paymentRow(saleId, i, t, tenders.pointsFor.get(i) ?? null, at)),
+    approvals: [],
     rejectedCoupons: cart.rejectedCoupons,
   }
 }
+
+const paymentRow = (saleId: string, i: number, t: PaymentInput, points: number | null, at: number): SalePaymentRow => ({
+  id: `${saleId}:${i + 1}`,
+  saleId,
+  method: t.method,
+  amountFen: t.amountFen,
+  points,
+  provider: t.method === "cash" ? "cash" : t.method === "stored_value" || t.method === "points" ? t.method : "manual",
+  providerRef: null,
+  withAuthCode: Boolean(t.authCode),
+  refundedFen: 0,
+  createdAt: at,
+})
 
 type Control = {
   action: "price_override" | "manual_discount" | "void_lines"
@@ -238,55 +394,32 @@ async function managerControls(db: Db, actor: Actor, input: SaleInput): Promise<
   return wanted.map((w) => ({ ...w, approvedBy }))
 }
 
-async function takeMoney(
-  ctx: SalesCtx,
-  saleId: string,
-  tenders: readonly PaymentInput[],
-  pointsFor: Map<number, number>,
-  member: MemberForSale | null,
-  at: number,
-  done: Done,
-): Promise<SalePaymentRow[]> {
+/** Step 4, tender by tender; the rows as the sale records them. */
+async function takeMoney(ctx: SalesCtx, run: Run): Promise<SalePaymentRow[]> {
   const { db } = ctx
   const gateway = ctx.gateway ?? manualGateway
+  const { sale } = run.plan
   const rows: SalePaymentRow[] = []
-  for (const [i, t] of tenders.entries()) {
-    const id = `${saleId}:${i + 1}`
-    const row: SalePaymentRow = {
-      id,
-      saleId,
-      method: t.method,
-      amountFen: t.amountFen,
-      points: null,
-      provider: t.method === "cash" ? "cash" : "manual",
-      providerRef: null,
-      withAuthCode: Boolean(t.authCode),
-      refundedFen: 0,
-      createdAt: at,
-    }
-    const ref = { memberId: member?.id ?? "", refType: "sale", refId: saleId, at }
+  for (const [i, t] of run.payments.entries()) {
+    inTime(sale.occurredAt)
+    const row = { ...run.plan.payments[i]! }
+    const ref = { memberId: run.member?.id ?? "", refType: "sale", refId: sale.id, at: sale.occurredAt }
     if (t.method === "stored_value") {
       const r = await chargeStoredValue(db, { ...ref, amountFen: t.amountFen })
       if (!r.ok)
         throw problem(422, "insufficient_stored_value", "The member's stored value doesn't cover this tender.", {
           balanceFen: r.balanceFen,
         })
-      done.storedValueFen = t.amountFen
-      row.provider = "stored_value"
     } else if (t.method === "points") {
-      const points = pointsFor.get(i)!
-      const r = await spendPoints(db, { ...ref, points })
+      const r = await spendPoints(db, { ...ref, points: row.points! })
       if (!r.ok)
         throw problem(422, "insufficient_points", "The member's points don't cover this tender.", {
           balance: r.balance,
         })
-      done.points = points
-      row.points = points
-      row.provider = "points"
     } else if (t.authCode && (t.method === "wechat" || t.method === "alipay")) {
       const settled = await settleCodePayment(gateway, {
-        paymentId: id,
-        saleId,
+        paymentId: row.id,
+        saleId: sale.id,
         method: t.method,
         amountFen: t.amountFen,
         authCode: t.authCode,
@@ -296,79 +429,18 @@ async function takeMoney(
           422,
           "payment_failed",
           `The customer's ${t.method} payment failed (${settled.reason}); nothing was sold.`,
-          {
-            paymentIndex: i,
-          },
+          { paymentIndex: i },
         )
-      done.codes.push(id)
       row.provider = gateway.name
       row.providerRef = settled.providerRef
     }
     rows.push(row)
+    await ctx.pause?.(`paid:${i}`, sale.id)
   }
   return rows
 }
 
-/** Gives back everything a failed sale took. Every step has a fixed id: running it twice gives back once. */
-async function compensate(
-  ctx: SalesCtx,
-  saleId: string,
-  locationId: string,
-  member: MemberForSale | null,
-  lines: { skuId: string }[],
-  done: Done,
-  ref: StockRef,
-  at: number,
-) {
-  const { db, env } = ctx
-  const gateway = ctx.gateway ?? manualGateway
-  const committed = new Set(done.committed.map((c) => c.skuId))
-  await releaseAll(
-    env,
-    saleId,
-    lines.map((l) => l.skuId).filter((s) => !committed.has(s)),
-    { locationId, ref },
-  )
-  const undoRef: StockRef = { ...ref, type: "sale_void" }
-  await Promise.all(
-    done.committed.map((c) =>
-      receiveBack(env, locationId, c.skuId, c.taken.takes, `${saleId}:${c.skuId}:undo`, undoRef),
-    ),
-  )
-  const back = { memberId: member?.id ?? "", refType: "sale_void", refId: saleId, at }
-  if (done.storedValueFen > 0) await refundStoredValue(db, { ...back, amountFen: done.storedValueFen })
-  // A negative reversal gives spent points back (members' ledger: one call per ref).
-  if (done.points > 0) await reversePoints(db, { ...back, points: -done.points })
-  for (const id of done.codes) await gateway.reverse(id)
-}
-
-/** Goods back into a cell slice by slice (lot, expiry, the cost they left at), op ids `${prefix}:${i}`. */
-export async function receiveBack(
-  env: Env,
-  locationId: string,
-  skuId: string,
-  takes: readonly { lot: string | null; expiresOn: string | null; qty: number; unitCostFen: number | null }[],
-  opPrefix: string,
-  ref: StockRef,
-) {
-  const stub = cellStub(env, locationId, skuId)
-  for (const [i, s] of takes.entries()) {
-    if (s.qty <= 0) continue
-    const r = await stub.receive({
-      locationId,
-      skuId,
-      opId: `${opPrefix}:${i}`,
-      qty: s.qty,
-      lot: s.lot,
-      expiresOn: s.lot ? s.expiresOn : null,
-      unitCostFen: s.unitCostFen,
-      ref,
-    })
-    if (!r.ok) throw new Error(`receiving back ${skuId} at ${locationId}: ${JSON.stringify(r)}`)
-  }
-}
-
-function stockRefusal(held: Extract<ReserveAllResult, { ok: false }>, input: readonly { skuId: string }[]) {
+function stockRefusal(held: Extract<ReserveAllResult, { ok: false }>, input: readonly OrderLine[]) {
   const path = (skuId: string) =>
     `lines.${Math.max(
       0,
