@@ -44,6 +44,17 @@ export default defineConfig({
           hookTimeout: 240_000,
         },
       },
+      {
+        // Starts, kills (SIGKILL) and restarts its own dev server: run alone (npm test has a step for it).
+        test: {
+          name: "crash",
+          environment: "node",
+          include: ["test/crash/**/*.test.ts"],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 240_000,
+        },
+      },
     ],
   },
 })

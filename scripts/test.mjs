@@ -5,11 +5,13 @@ const steps = [
   ["type-check (worker, core)", "tsc", ["--noEmit", "-p", "tsconfig.json"]],
   ["type-check (pwa)", "tsc", ["--noEmit", "-p", "pwa/tsconfig.json"]],
   ["type-check (heavy proofs)", "tsc", ["--noEmit", "-p", "test/heavy/tsconfig.json"]],
+  ["type-check (crash test)", "tsc", ["--noEmit", "-p", "test/crash/tsconfig.json"]],
   ["lint", "biome", ["check", "."]],
   ["build the store app", "vite", ["build", "--config", "pwa/vite.config.ts", "--logLevel", "warn"]],
   ["unit and integration tests", "vitest", ["run", "--project", "core", "--project", "worker", "--project", "pwa"]],
   ["browser", "node", ["scripts/chromium.mjs"]],
   ["end-to-end in Chromium", "vitest", ["run", "--project", "e2e"]],
+  ["crash and restart (SIGKILL mid-load)", "vitest", ["run", "--project", "crash"]],
   ["deploy bundle builds", "wrangler", ["deploy", "--dry-run", "--outdir", ".wrangler/dry-run"]],
 ]
 

@@ -8,3 +8,4 @@ export function startServer(options: {
   quiet?: boolean
   extraArgs?: string[]
 }): Promise<{ url: string; stop: () => Promise<void>; seeded: boolean; child: ChildProcess }>
+export function bundledWorker(dir: string, options?: { assets?: string }): Promise<string[]>

@@ -1,7 +1,10 @@
 // Starts the real thing: local D1 migrated, `wrangler dev` (workerd with D1, Durable Objects,
 // Queues) on 127.0.0.1, the demo chain seeded on empty state. Used by `npm start`, e2e and bench.
 import { spawn } from "node:child_process"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { bin, run, toolEnv } from "./run.mjs"
 import { seedDemo } from "./seed-demo.mjs"
 
@@ -77,4 +80,29 @@ export async function startServer({ port, persistTo, seed = true, quiet = true, 
     await stop()
     throw e
   }
+}
+
+/**
+ * The Worker bundled once into `dir`, with a wrangler.toml that serves that file as it is: `wrangler
+ * dev` restarts the Worker whenever a source file changes, and in a checkout others are editing that
+ * would restart it mid-run. `assets`: a built store app to serve (default: an empty page). Returns
+ * the `extraArgs` for startServer.
+ */
+export async function bundledWorker(dir, { assets } = {}) {
+  const root = fileURLToPath(new URL("../..", import.meta.url))
+  const bundle = join(dir, "bundle")
+  await run(bin("wrangler"), ["deploy", "--dry-run", "--outdir", bundle], { stdio: "ignore" })
+  if (!assets) {
+    assets = join(dir, "assets")
+    mkdirSync(assets, { recursive: true })
+    writeFileSync(join(assets, "index.html"), "<!doctype html><title>puzi</title>\n")
+  }
+  writeFileSync(
+    join(bundle, "wrangler.toml"),
+    readFileSync(join(root, "wrangler.toml"), "utf8")
+      .replace(/^main = .*$/m, 'main = "index.js"')
+      .replace(/^directory = "(.*)"$/m, `directory = "${assets}"`)
+      .replace(/^migrations_dir = "(.*)"$/m, (_, d) => `migrations_dir = "${join(root, d)}"`),
+  )
+  return ["--config", join(bundle, "wrangler.toml"), "--no-bundle"]
 }
