@@ -17,6 +17,7 @@ import { locationRoutes } from "./modules/locations/routes"
 import { membersRoutes } from "./modules/members/routes"
 import { ordersRoutes } from "./modules/orders/routes"
 import { promotionsRoutes } from "./modules/promotions/routes"
+import { reportsRoutes } from "./modules/reports/routes"
 import { salesRoutes } from "./modules/sales/routes"
 import { staffRoutes } from "./modules/staff/routes"
 import { stockRoutes } from "./modules/stock/routes"
@@ -91,6 +92,7 @@ export function buildApp() {
     .route("/", stocktakeRoutes)
     .route("/", membersRoutes)
     .route("/", promotionsRoutes)
+    .route("/", reportsRoutes)
   app.route("/api/v1", v1)
 
   app.doc31("/api/v1/openapi.json", {
