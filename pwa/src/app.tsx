@@ -11,6 +11,9 @@ const ToolPlaceholder = lazy(() => import("./screens/tool"))
 const Till = lazy(() => import("./screens/till"))
 const Sales = lazy(() => import("./screens/sales"))
 const Stock = lazy(() => import("./screens/stock"))
+const Receiving = lazy(() => import("./screens/receiving"))
+const Transfers = lazy(() => import("./screens/transfers"))
+const Stocktake = lazy(() => import("./screens/stocktake"))
 const Members = lazy(() => import("./screens/members"))
 const Shift = lazy(() => import("./screens/shift"))
 const Settings = lazy(() => import("./screens/settings"))
@@ -43,6 +46,9 @@ export const App = () => (
           <Route path="/tools/till" component={Till} />
           <Route path="/tools/sales" component={Sales} />
           <Route path="/tools/stock" component={Stock} />
+          <Route path="/tools/receiving" component={Receiving} />
+          <Route path="/tools/transfers" component={Transfers} />
+          <Route path="/tools/stocktake" component={Stocktake} />
           <Route path="/tools/members" component={Members} />
           <Route path="/shift" component={Shift} />
           <Route path="/settings" component={Settings} />

@@ -1,0 +1,231 @@
+import { useEffect, useState } from "preact/hooks"
+import type { Role } from "../../../../core/roles"
+import { session } from "../../auth/session"
+import { AppShell } from "../../components/AppShell"
+import { Money } from "../../components/Money"
+import { t, tParts } from "../../i18n"
+import { online } from "../../net"
+import { syncStock } from "../../store/catalog"
+import { locationId } from "../../store/location"
+import {
+  type CountDraft,
+  cancelCount,
+  countDraft,
+  countSku,
+  floorOf,
+  loadCount,
+  type Stocktake as Posted,
+  postCount,
+  setCounted,
+  startCount,
+  submitCounts,
+  waitingCount,
+} from "../../store/stocktake"
+import { problemText } from "../stock/docs"
+import { ScanField, ScanLines, skuLabel } from "../stock/scan"
+
+// 盘点: count my store by scanning, online or not; submit when the network is there; a manager reviews the
+// variances (counted against the book at count time) and posts them.
+
+/** Clerks count; posting variances changes the books, so the app leaves it to the store's managers. */
+const POSTERS: readonly Role[] = ["owner", "manager", "store_manager"]
+
+const time = (iso: string) => new Date(iso).toLocaleString()
+
+type Names = CountDraft["skus"]
+
+const Variances = ({ names, server }: { names: Names; server: Posted }) => (
+  <section aria-labelledby="variances-title" class="form" data-testid="variances">
+    <h2 id="variances-title" class="section-title">
+      {t("stocktake.variances")} · {t("stocktake.number", { number: server.number })}
+    </h2>
+    <div class="table-wrap">
+      <table class="table">
+        <thead>
+          <tr>
+            <th scope="col">{t("stock.item")}</th>
+            <th scope="col">{t("stocktake.counted")}</th>
+            <th scope="col">{t("stocktake.expected")}</th>
+            <th scope="col">{t("stocktake.variance")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {server.lines.map((l) => (
+            <tr key={l.skuId} data-testid="variance-row" data-sku={l.skuId}>
+              <td>{names[l.skuId]?.name ?? l.skuId}</td>
+              <td data-testid="variance-counted">{l.counted}</td>
+              <td data-testid="variance-expected">{l.expected}</td>
+              <td class={l.variance ? "low" : ""} data-testid="variance-qty">
+                {l.variance > 0 ? `+${l.variance}` : l.variance}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+    <p data-testid="variance-totals">
+      {tParts("stocktake.totals", {
+        qty: <strong data-testid="variance-total-qty">{server.totals.varianceQty}</strong>,
+        amount: <Money fen={server.totals.varianceCostFen} testId="variance-total-cost" />,
+      })}
+    </p>
+    {server.shortHolds.length > 0 && (
+      <p class="notice">{t("stocktake.shortHolds", { count: server.shortHolds.length })}</p>
+    )}
+  </section>
+)
+
+function Counting({ draft, onPosted }: { draft: CountDraft; onPosted: (posted: Posted, names: Names) => void }) {
+  const [busy, setBusy] = useState(false)
+  const [problem, setProblem] = useState<string | null>(null)
+  const mayPost = POSTERS.includes(session.value?.user.role ?? "cashier")
+  const waiting = waitingCount(draft)
+
+  const run = async (work: () => Promise<unknown>) => {
+    setBusy(true)
+    setProblem(null)
+    try {
+      await work()
+    } catch (error) {
+      setProblem(problemText(error))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  // The network is back (or the screen opened online) with counts waiting: send them.
+  useEffect(() => {
+    if (online.value && waiting > 0 && !draft.closed) void run(submitCounts)
+  }, [online.value])
+
+  const lines = Object.entries(draft.counts)
+    .map(([skuId, qty]) => ({ skuId, qty, ...(draft.skus[skuId] ?? { name: skuId, code: "" }) }))
+    .reverse()
+
+  return (
+    <>
+      <p class="muted" data-testid="count-session">
+        {t("stocktake.session", { time: time(draft.startedAt) })}
+        {draft.number && ` · ${t("stocktake.number", { number: draft.number })}`}
+      </p>
+      {draft.closed ? (
+        <p class="form-error" role="alert" data-testid="count-closed">
+          {t("stocktake.closed")}
+        </p>
+      ) : (
+        <ScanField
+          onSku={async (sku) => {
+            await countSku(skuLabel(sku))
+            return undefined
+          }}
+        />
+      )}
+      <ScanLines
+        lines={lines}
+        label={t("stocktake.counted")}
+        onSet={(skuId, qty) =>
+          void setCounted(skuId, qty).then((ok) => {
+            if (!ok) setProblem(t("stocktake.cantLower", { qty: floorOf(draft, skuId) }))
+          })
+        }
+      />
+      <p class={waiting && !online.value ? "notice" : "muted"} role="status" data-testid="count-waiting">
+        {waiting === 0
+          ? t("stocktake.allSent")
+          : online.value
+            ? t("stocktake.unsent", { count: waiting })
+            : `${t("stocktake.offlineKept")}（${t("stocktake.unsent", { count: waiting })}）`}
+      </p>
+      {problem && (
+        <p class="form-error" role="alert" data-testid="count-problem">
+          {problem}
+        </p>
+      )}
+      <div class="doc-actions">
+        <button
+          type="button"
+          class="button button-primary"
+          disabled={busy || !online.value || waiting === 0 || draft.closed}
+          onClick={() => void run(submitCounts)}
+          data-testid="count-submit"
+        >
+          {t("stocktake.submit")}
+        </button>
+      </div>
+      {draft.server && <Variances names={draft.skus} server={draft.server} />}
+      {draft.server &&
+        !draft.closed &&
+        (mayPost ? (
+          <button
+            type="button"
+            class="button button-primary"
+            disabled={busy || !online.value || waiting > 0}
+            onClick={() =>
+              void run(async () => {
+                const posted = await postCount()
+                onPosted(posted, draft.skus)
+                void syncStock(posted.locationId).catch(() => {})
+              })
+            }
+            data-testid="count-post"
+          >
+            {t("stocktake.post")}
+          </button>
+        ) : (
+          <p class="muted">{t("stocktake.managerPosts")}</p>
+        ))}
+      <button
+        type="button"
+        class="button"
+        disabled={busy || (!online.value && draft.serverId !== null)}
+        onClick={() => void run(cancelCount)}
+        data-testid="count-cancel"
+      >
+        {t("stocktake.cancel")}
+      </button>
+    </>
+  )
+}
+
+export default function Stocktake() {
+  const store = locationId.value
+  const draft = countDraft.value
+  const [loaded, setLoaded] = useState(false)
+  const [posted, setPosted] = useState<{ server: Posted; names: Names } | null>(null)
+
+  useEffect(() => {
+    if (store) void loadCount(store).then(() => setLoaded(true))
+  }, [store])
+
+  return (
+    <AppShell title={t("tool.stocktake")} screen="stocktake">
+      {!store || !loaded ? (
+        <p class="muted">{t("common.loading")}</p>
+      ) : draft?.locationId === store ? (
+        <Counting draft={draft} onPosted={(server, names) => setPosted({ server, names })} />
+      ) : posted ? (
+        <>
+          <p class="notice" role="status" data-testid="count-posted">
+            {t("stocktake.posted", { number: posted.server.number })}
+          </p>
+          <Variances names={posted.names} server={posted.server} />
+          <button type="button" class="button" onClick={() => setPosted(null)} data-testid="count-done">
+            {t("stocktake.done")}
+          </button>
+        </>
+      ) : (
+        <>
+          <p class="muted">{t("stocktake.intro")}</p>
+          <button
+            type="button"
+            class="button button-primary"
+            onClick={() => void startCount(store)}
+            data-testid="count-start"
+          >
+            {t("stocktake.start")}
+          </button>
+        </>
+      )}
+    </AppShell>
+  )
+}
