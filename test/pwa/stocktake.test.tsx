@@ -1,0 +1,202 @@
+import { describe, expect, it } from "vitest"
+import Stocktake from "../../pwa/src/screens/stocktake"
+import { closeDb } from "../../pwa/src/store/db"
+import { type CountLine, forgetCountInMemory } from "../../pwa/src/store/stocktake"
+import { deviceHolds, NOODLES, STORE, WATER } from "./fixtures"
+import { byTestId, click, eventually, json, mount, type StubCall, stubApi, text, unmountAll } from "./helpers"
+import { goOffline, goOnline, rows, scanCode, scanLines, signedInAs } from "./stock-helpers"
+
+/**
+ * The server's side of one count, as the API behaves: it adds a batch once (by batchId), snapshots the book
+ * when a SKU is first counted, and posts once. `loseAnswers` drops that many answers after the server acted,
+ * as a dead uplink does.
+ */
+const countServer = (book: Record<string, { qty: number; costFen: number }>) => {
+  const batches = new Map<string, CountLine[]>()
+  let note: string | null = null
+  let status = "open"
+  const state = { loseAnswers: 0 }
+  const view = () => {
+    const counted = new Map<string, number>()
+    for (const lines of batches.values())
+      for (const l of lines) counted.set(l.skuId, (counted.get(l.skuId) ?? 0) + l.qty)
+    const lines = [...counted].map(([skuId, qty]) => {
+      const expected = book[skuId]?.qty ?? 0
+      return {
+        skuId,
+        counted: qty,
+        expected,
+        variance: qty - expected,
+        varianceCostFen: (qty - expected) * (book[skuId]?.costFen ?? 0),
+        posted: status === "posted",
+        overReserved: 0,
+      }
+    })
+    return {
+      id: "stk_1",
+      number: "PD20261125-0001",
+      locationId: STORE,
+      status,
+      note,
+      lines,
+      totals: {
+        lines: lines.length,
+        varianceQty: lines.reduce((a, l) => a + l.variance, 0),
+        varianceCostFen: lines.reduce((a, l) => a + l.varianceCostFen, 0),
+      },
+      shortHolds: [],
+    }
+  }
+  const answer = (body: unknown, statusCode = 200) => {
+    if (state.loseAnswers > 0) {
+      state.loseAnswers--
+      throw new TypeError("Failed to fetch")
+    }
+    return json(statusCode, body)
+  }
+  const routes = {
+    "GET /api/v1/stocktakes": () => json(200, { items: note ? [view()] : [], nextCursor: null }),
+    "POST /api/v1/stocktakes": (call: StubCall) => {
+      note = (call.body as { note: string }).note
+      return json(201, view())
+    },
+    "POST /api/v1/stocktakes/stk_1/counts": (call: StubCall) => {
+      const body = call.body as { batchId: string; lines: CountLine[] }
+      if (!batches.has(body.batchId)) batches.set(body.batchId, body.lines)
+      return answer(view())
+    },
+    "POST /api/v1/stocktakes/stk_1/post": () => {
+      status = "posted"
+      return answer(view())
+    },
+  }
+  return { routes, state, view }
+}
+
+const counted = (calls: StubCall[]) =>
+  calls
+    .filter((c) => c.path === "/api/v1/stocktakes/stk_1/counts")
+    .map((c) => c.body as { batchId: string; lines: CountLine[] })
+
+describe("a stocktake at the store", () => {
+  it("counts offline, survives a reload, and submits exactly once when the network is back", async () => {
+    signedInAs("store_manager")
+    await deviceHolds([WATER, NOODLES])
+    const server = countServer({ sku_water: { qty: 5, costFen: 120 }, sku_noodles: { qty: 1, costFen: 900 } })
+    const calls = stubApi(server.routes)
+    await goOffline()
+    let screen = await mount(<Stocktake />)
+    await click(await eventually(() => byTestId(screen, "count-start")))
+
+    for (const code of [WATER.barcode!, WATER.barcode!, NOODLES.barcode!, WATER.barcode!]) await scanCode(code)
+
+    await eventually(() =>
+      expect(scanLines(screen)).toEqual([
+        { name: "方便面 五连包", qty: 1, expected: undefined, diff: undefined },
+        { name: "矿泉水 550ml", qty: 3, expected: undefined, diff: undefined },
+      ]),
+    )
+    expect(text(screen, "count-waiting")).toBe("离线：盘点数已保存在本机，联网后提交（2 行待提交）")
+    expect(byTestId<HTMLButtonElement>(screen, "count-submit").disabled).toBe(true)
+
+    // The tab is reloaded while still offline: the count is still on the device.
+    await unmountAll()
+    forgetCountInMemory()
+    await closeDb()
+    screen = await mount(<Stocktake />)
+    await eventually(() => expect(scanLines(screen).map((l) => l.qty)).toEqual([1, 3]))
+    expect(calls).toHaveLength(0)
+
+    // Back online: the counts go out at once, but the answer is lost on the way back.
+    server.state.loseAnswers = 1
+    await goOnline()
+    await eventually(() => expect(text(screen, "count-problem")).toBe("无法连接服务器，请检查网络后重试"))
+    await click(byTestId(screen, "count-submit"))
+
+    await eventually(() => expect(rows(screen, "variance-row")).toHaveLength(2))
+    const sent = counted(calls)
+    expect(sent).toHaveLength(2)
+    expect(sent[1]).toEqual(sent[0])
+    const keys = calls.filter((c) => c.path.endsWith("/counts")).map((c) => c.headers.get("Idempotency-Key"))
+    expect(keys).toEqual([sent[0]!.batchId, sent[0]!.batchId])
+    expect(server.view().lines.map((l) => [l.skuId, l.counted, l.variance])).toEqual([
+      ["sku_water", 3, -2],
+      ["sku_noodles", 1, 0],
+    ])
+    expect(text(screen, "count-waiting")).toBe("盘点数已全部提交")
+    expect(text(screen, "variance-totals")).toBe("合计差异 -2 件，金额 -¥2.40")
+    expect(calls.filter((c) => c.method === "POST" && c.path === "/api/v1/stocktakes")).toHaveLength(1)
+  })
+
+  it("sends only what was counted since the last batch, and won't lower a count the server holds", async () => {
+    signedInAs("store_manager")
+    await deviceHolds([WATER, NOODLES])
+    const server = countServer({ sku_water: { qty: 5, costFen: 120 } })
+    const calls = stubApi(server.routes)
+    const screen = await mount(<Stocktake />)
+    await click(await eventually(() => byTestId(screen, "count-start")))
+    await scanCode(WATER.barcode!)
+    await scanCode(WATER.barcode!)
+    await eventually(() => expect(scanLines(screen)[0]?.qty).toBe(2))
+    await click(byTestId(screen, "count-submit"))
+    await eventually(() => expect(text(screen, "count-waiting")).toBe("盘点数已全部提交"))
+
+    await scanCode(WATER.barcode!)
+    await eventually(() => expect(text(screen, "count-waiting")).toBe("1 行待提交"))
+    await click(byTestId(screen, "line-less"))
+    await click(byTestId(screen, "line-less"))
+    await eventually(() => expect(text(screen, "count-problem")).toBe("已提交 2 件，不能再减少"))
+    expect(scanLines(screen)[0]?.qty).toBe(2)
+    await scanCode(WATER.barcode!)
+    await eventually(() => expect(text(screen, "count-waiting")).toBe("1 行待提交"))
+    await click(byTestId(screen, "count-submit"))
+
+    await eventually(() => expect(counted(calls)).toHaveLength(2))
+    expect(counted(calls).map((b) => b.lines)).toEqual([
+      [{ skuId: "sku_water", qty: 2 }],
+      [{ skuId: "sku_water", qty: 1 }],
+    ])
+    await eventually(() => expect(server.view().lines[0]?.counted).toBe(3))
+  })
+
+  it("lets a store manager post the variances once, and leaves the device ready for the next count", async () => {
+    signedInAs("store_manager")
+    await deviceHolds([WATER])
+    const server = countServer({ sku_water: { qty: 5, costFen: 120 } })
+    const calls = stubApi(server.routes)
+    const screen = await mount(<Stocktake />)
+    await click(await eventually(() => byTestId(screen, "count-start")))
+    await scanCode(WATER.barcode!)
+    await eventually(() => expect(text(screen, "count-waiting")).toBe("1 行待提交"))
+    await click(byTestId(screen, "count-submit"))
+    await eventually(() => byTestId(screen, "variances"))
+
+    server.state.loseAnswers = 1
+    await click(byTestId(screen, "count-post"))
+    await eventually(() => byTestId(screen, "count-problem"))
+    await click(byTestId(screen, "count-post"))
+
+    await eventually(() => expect(text(screen, "count-posted")).toBe("已过账：PD20261125-0001"))
+    const posts = calls.filter((c) => c.path.endsWith("/post"))
+    expect(posts).toHaveLength(2)
+    expect(posts[1]!.headers.get("Idempotency-Key")).toBe(posts[0]!.headers.get("Idempotency-Key"))
+    expect(posts[0]!.headers.get("Idempotency-Key")).toBeTruthy()
+    await click(byTestId(screen, "count-done"))
+    expect(byTestId(screen, "count-start")).toBeTruthy()
+  })
+
+  it("leaves posting to a manager when a clerk counts", async () => {
+    signedInAs("clerk")
+    await deviceHolds([WATER])
+    stubApi(countServer({ sku_water: { qty: 5, costFen: 120 } }).routes)
+    const screen = await mount(<Stocktake />)
+    await click(await eventually(() => byTestId(screen, "count-start")))
+    await scanCode(WATER.barcode!)
+    await eventually(() => expect(text(screen, "count-waiting")).toBe("1 行待提交"))
+    await click(byTestId(screen, "count-submit"))
+
+    await eventually(() => byTestId(screen, "variances"))
+    expect(screen.querySelector("[data-testid='count-post']")).toBeNull()
+    expect(screen.textContent).toContain("差异由店长审核过账")
+  })
+})
