@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks"
-import { toolsFor } from "../../../../core/roles"
+import { can, toolsFor } from "../../../../core/roles"
 import { logout, refreshMe } from "../../api/auth"
 import { displayName, session } from "../../auth/session"
 import { Header } from "../../components/Header"
@@ -7,6 +7,7 @@ import { RequireSession } from "../../components/RequireSession"
 import { ToolTile } from "../../components/ToolTile"
 import { t, tParts } from "../../i18n"
 import { refreshOutbox, unsyncedCount } from "../../sync/outbox"
+import { Dashboard } from "./Dashboard"
 
 export default function Home() {
   const [blocked, setBlocked] = useState(false)
@@ -50,6 +51,7 @@ export default function Home() {
                   {t("home.signOutBlocked", { count: unsyncedCount.value })}
                 </p>
               )}
+              {can(user.role, "reports:read") && <Dashboard userId={user.id} />}
               <h2 class="visually-hidden">{t("home.tools")}</h2>
               {tools.length === 0 ? (
                 <p class="card">{t("home.noTools")}</p>
