@@ -4,8 +4,9 @@ import { withCheckDigit } from "../../core/barcode"
 import { formatCny } from "../../core/money"
 import { priceCart } from "../../core/pricing"
 import Till from "../../pwa/src/screens/till"
-import { db, type SyncSale } from "../../pwa/src/store/db"
+import { db, type MemberRecord, type SyncSale } from "../../pwa/src/store/db"
 import { outbox } from "../../pwa/src/sync/outbox"
+import { setMember } from "../../pwa/src/till/cart"
 import { gramsForPrice, parseScaleBarcode } from "../../pwa/src/till/scale"
 import {
   APPLES,
@@ -34,6 +35,20 @@ const lines = (screen: HTMLElement) =>
     qty: line.querySelector("[data-testid='line-qty']")?.textContent ?? null,
     total: line.querySelector("[data-testid='line-total']")?.textContent,
   }))
+
+const REGULAR: MemberRecord = {
+  id: "mbr_1",
+  code: "12345674",
+  name: "王小明",
+  phone: "13800131234",
+  phoneMasked: "138****1234",
+  tierId: null,
+  tierName: null,
+  birthdayMonth: null,
+  pointsBalance: 120,
+  storedValueFen: 0,
+  cachedAt: 0,
+}
 
 const openTill = async () => {
   signedInCashier()
@@ -230,6 +245,35 @@ describe("the till", () => {
     await click(byTestId(screen, "pay-use-cash"))
     expect(byTestId(screen, "quick-amounts")).toBeTruthy()
     window.dispatchEvent(new Event("online"))
+  })
+
+  it("refuses stored value offline beyond the safe offline limit, and says how much it allows", async () => {
+    await deviceHolds([TEE])
+    const screen = await openTill()
+    setMember({ ...REGULAR, storedValueFen: 500_00 })
+    for (let i = 0; i < 4; i++) await scanCode(TEE.barcode!)
+    await eventually(() => expect(text(screen, "cart-total")).toBe("¥239.60"))
+    window.dispatchEvent(new Event("offline"))
+
+    await click(byTestId(screen, "pay"))
+    await click(byTestId(screen, "pay-mode-stored_value"))
+    expect(text(screen, "pay-balance")).toBe("储值余额 ¥500.00（本机记录；离线每单最多 ¥200.00）")
+    await type(byTestId<HTMLInputElement>(screen, "pay-amount"), "239.60")
+    await click(byTestId(screen, "pay-add"))
+    expect(text(screen, "pay-problem")).toBe("离线时每单储值支付最多 ¥200.00：请联网后再付，或改用其他方式")
+    expect(text(screen, "pay-remaining")).toBe("¥239.60")
+
+    await type(byTestId<HTMLInputElement>(screen, "pay-amount"), "200")
+    await click(byTestId(screen, "pay-add"))
+    expect(text(screen, "pay-remaining")).toBe("¥39.60")
+    await type(byTestId<HTMLInputElement>(screen, "pay-amount"), "0.01")
+    await click(byTestId(screen, "pay-add"))
+    expect(byTestId(screen, "pay-problem")).toBeTruthy() // a second stored-value tender counts toward the limit
+    expect(text(screen, "pay-remaining")).toBe("¥39.60")
+
+    window.dispatchEvent(new Event("online"))
+    await click(byTestId(screen, "pay-add"))
+    expect(text(screen, "pay-remaining")).toBe("¥39.59") // online the server checks the real balance
   })
 
   it("parks a cart and recalls it later", async () => {

@@ -1,4 +1,5 @@
 import type { Permission, Role } from "../../../core/roles"
+import { deviceId } from "../auth/device"
 import { endSession, refreshUser, startSession } from "../auth/session"
 import { ApiError, api } from "./client"
 
@@ -17,7 +18,10 @@ export interface Me {
 }
 
 export const login = async (username: string, password: string): Promise<void> => {
-  const { token, user } = await api.post<LoginResponse>("/auth/login", { username, password }, { anonymous: true })
+  // A registered till says so: the session is then bound to it (and ends if a manager revokes the device).
+  const device = deviceId()
+  const body = device ? { username, password, deviceId: device } : { username, password }
+  const { token, user } = await api.post<LoginResponse>("/auth/login", body, { anonymous: true })
   startSession({ token, user: { ...user, username } })
   // Ask the browser to keep IndexedDB (catalog, unsynced sales) under storage pressure; absent in some browsers.
   navigator.storage?.persist?.().catch(() => {})

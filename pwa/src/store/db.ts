@@ -60,6 +60,9 @@ export interface SyncSale {
   memberId?: string
   couponCodes?: string[]
   shiftId?: string
+  /** Who was at the till (a PIN hand-over); the server credits it only to staff of the device's store. */
+  cashierId?: string
+  deviceId?: string
 }
 
 export interface SyncReturn {
@@ -79,6 +82,7 @@ export interface OnlineSale {
   memberId?: string
   couponCodes?: string[]
   shiftId?: string
+  deviceId?: string
   payments: Tender[]
 }
 

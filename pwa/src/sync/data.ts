@@ -4,6 +4,7 @@ import { session } from "../auth/session"
 import { loadSettings, syncCatalog, syncPromotions, syncSettings, syncStock } from "../store/catalog"
 import { getMeta } from "../store/db"
 import { locationId } from "../store/location"
+import { refreshPins } from "../store/pins"
 
 // Keeps the device's copy of the catalog, promotions and stock fresh: at start, when the network returns, and
 // every few minutes. The till never waits for it: it prices from whatever the device already holds.
@@ -26,7 +27,7 @@ export const refreshData = (): Promise<void> => {
     try {
       await syncCatalog()
       const store = locationId.value
-      await Promise.all([syncSettings(), ...(store ? [syncPromotions(store), syncStock(store)] : [])])
+      await Promise.all([syncSettings(), refreshPins(), ...(store ? [syncPromotions(store), syncStock(store)] : [])])
       failed.value = null
     } catch (error) {
       failed.value = error instanceof ApiError ? error.code : String(error)

@@ -3,7 +3,8 @@ import { ulid } from "ulid"
 import { type PricedCart, priceCart } from "../../../core/pricing"
 import type { Coupon, Promotion } from "../../../core/promotions"
 import type { Tender } from "../../../core/tenders"
-import { displayName, session } from "../auth/session"
+import { tillCashier } from "../auth/cashier"
+import { deviceId } from "../auth/device"
 import { findByBarcode, getSku, storePromotions } from "../store/catalog"
 import { db, type JournalSale, type MemberRecord, type OutboxItem, type ParkedCart, type SkuRecord } from "../store/db"
 import { businessDay, CHAIN_TIME_ZONE, chainRounding, locationId } from "../store/location"
@@ -201,8 +202,8 @@ export interface Checkout {
  */
 export const checkout = async ({ tenders, changeFen, online, shiftId }: Checkout): Promise<JournalSale> => {
   const store = locationId.value
-  const user = session.value?.user
-  if (!store || !user) throw new Error("no store or user")
+  const cashier = tillCashier.value
+  if (!store || !cashier) throw new Error("no store or user")
   const at = Date.now()
   const cart = priceLines(lines.value, member.value, promotions.value, coupons.value, store, at)
   const id = ulid(at)
@@ -211,11 +212,12 @@ export const checkout = async ({ tenders, changeFen, online, shiftId }: Checkout
   const byId = new Map(lines.value.map((l) => [l.lineId, l]))
   const couponCodes = cart.appliedPromotions.flatMap((p) => (p.couponCode ? [p.couponCode] : []))
   const who = member.value
+  const device = deviceId()
   const sale: JournalSale = {
     id,
     number: await nextReceiptNumber(day),
     locationId: store,
-    cashier: displayName(user),
+    cashier: cashier.name,
     occurredAt,
     day,
     lines: cart.lines.map((l) => {
@@ -240,6 +242,7 @@ export const checkout = async ({ tenders, changeFen, online, shiftId }: Checkout
     ...(who ? { memberId: who.id } : {}),
     ...(couponCodes.length ? { couponCodes } : {}),
     ...(shiftId ? { shiftId } : {}),
+    ...(device ? { deviceId: device } : {}),
   }
   const item: OutboxItem = online
     ? {
@@ -258,6 +261,7 @@ export const checkout = async ({ tenders, changeFen, online, shiftId }: Checkout
           id,
           occurredAt,
           ...common,
+          cashierId: cashier.id,
           lines: cart.lines.map((l) => ({ skuId: l.skuId, qty: l.qty, unitPriceFen: l.unitPriceFen })),
           payments: tenders,
           totalFen: cart.totalFen,

@@ -6,6 +6,7 @@ import { Money } from "../../components/Money"
 import { type MessageKey, t } from "../../i18n"
 import { online } from "../../net"
 import type { MemberRecord } from "../../store/db"
+import { offlineStoredValueLimit, withinOfflineStoredValue } from "../../till/offline-limits"
 
 // The pay sheet: the amount due large, then tenders until it is covered. Cash has a keypad and quick amounts (a
 // quick amount that covers what is left finishes the sale at once); a customer's 付款码 needs the network.
@@ -90,6 +91,8 @@ export const PaySheet = ({ totalFen, member, onPay, onClose, busy, error }: PayS
     else if (mode === "stored_value") {
       if (!member) return setProblem("pay.needsMember")
       if (fen > member.storedValueFen) return setProblem("pay.storedValueShort")
+      const svSoFar = tenders.reduce((sum, x) => sum + (x.method === "stored_value" ? x.amountFen : 0), 0)
+      if (!online.value && !withinOfflineStoredValue(svSoFar, fen)) return setProblem("pay.storedValueOfflineLimit")
       add({ method: "stored_value", amountFen: fen })
     } else if (mode === "points") {
       if (!member) return setProblem("pay.needsMember")
@@ -210,7 +213,10 @@ export const PaySheet = ({ totalFen, member, onPay, onClose, busy, error }: PayS
             {(mode === "stored_value" || mode === "points") && member && (
               <p class="muted" data-testid="pay-balance">
                 {mode === "stored_value"
-                  ? t("pay.storedValueBalance", { amount: formatCny(member.storedValueFen) })
+                  ? t(online.value ? "pay.storedValueBalance" : "pay.storedValueBalanceOffline", {
+                      amount: formatCny(member.storedValueFen),
+                      limit: formatCny(offlineStoredValueLimit.value),
+                    })
                   : t("pay.pointsBalance", {
                       points: member.pointsBalance,
                       amount: formatCny(planRedemption({ balance: member.pointsBalance, dueFen: remainingFen }).fen),
@@ -273,7 +279,7 @@ export const PaySheet = ({ totalFen, member, onPay, onClose, busy, error }: PayS
 
         {problem && (
           <p class="form-error" role="alert" data-testid="pay-problem">
-            {t(problem)}
+            {t(problem, { amount: formatCny(offlineStoredValueLimit.value) })}
           </p>
         )}
         {error && (

@@ -42,6 +42,7 @@ import {
   setQty,
 } from "../../till/cart"
 import { useWedgeScanner } from "../../till/scanner"
+import { CashierBar } from "./HandOver"
 import { PaySheet } from "./PaySheet"
 import { Receipt } from "./Receipt"
 
@@ -537,6 +538,7 @@ export default function Till() {
           </section>
         ) : (
           <>
+            <CashierBar onTakenOver={(name) => setNotice({ key: "handover.done", params: { name }, tone: "ok" })} />
             <MemberBar />
             <CouponBar />
             <CartList />
