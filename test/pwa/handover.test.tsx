@@ -88,7 +88,8 @@ describe("handing over a shared till", () => {
   it("locks after five wrong PINs in a row, still locked after a reload, open again when the lock lapses", async () => {
     await registeredTill()
     const now = Date.now()
-    for (const left of [4, 3, 2, 1]) expect(await handOver("bo", "000001", now)).toEqual({ ok: false, reason: "wrong", left })
+    for (const left of [4, 3, 2, 1])
+      expect(await handOver("bo", "000001", now)).toEqual({ ok: false, reason: "wrong", left })
     expect(await handOver("nobody", "730215", now)).toEqual({ ok: false, reason: "locked", minutes: 10 })
     expect(await handOver("bo", BO.pin, now)).toMatchObject({ ok: false, reason: "locked" })
 
