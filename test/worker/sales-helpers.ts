@@ -2,6 +2,8 @@
 // (storage is shared inside a test file, so every story makes its own), staff, members and
 // promotions through their HTTP routes, and sales rung up as a till would.
 
+import { ROLE_PERMISSIONS } from "../../core/roles"
+import type { Actor } from "../../worker/lib/actor"
 import { call, createLocation, ownerToken, type Res, staffToken, uniq } from "./helpers"
 import { snapshot, stockIn } from "./stock-helpers"
 
@@ -114,3 +116,13 @@ export async function promotion(owner: string, store: string, body: Record<strin
 
 /** A WeChat customer code (付款码): 18 digits starting 10–15. */
 export const wechatCode = () => `13${String(Date.now()).padStart(16, "0").slice(-16)}`
+
+/** A cashier of `store` as the auth middleware would build them, for stories that call the service directly. */
+export const tillActor = (id: string, store: string): Actor => ({
+  kind: "user",
+  id,
+  name: "cashier",
+  role: "cashier",
+  permissions: new Set(ROLE_PERMISSIONS.cashier),
+  locationIds: [store],
+})

@@ -2,15 +2,13 @@
 // reversal), what a failed sale gives back, the repair job, and the receipt's barcode.
 import { env } from "cloudflare:workers"
 import { describe, expect, it } from "vitest"
-import { ROLE_PERMISSIONS } from "../../core/roles"
 import { makeDb } from "../../worker/db/client"
-import type { Actor } from "../../worker/lib/actor"
 import { ProblemError } from "../../worker/lib/problem"
 import { repairTill } from "../../worker/modules/sales"
 import { code128Values, code128Widths } from "../../worker/modules/sales/code128"
 import { type PaymentGateway, type PayOutcome, settleCodePayment } from "../../worker/modules/sales/payments"
 import { createSale } from "../../worker/modules/sales/service"
-import { cash, cell, member, memberBalances, onHand, sell, shop, wechatCode } from "./sales-helpers"
+import { cash, cell, member, memberBalances, onHand, sell, shop, tillActor, wechatCode } from "./sales-helpers"
 
 /** A gateway that answers from a script and records what it was asked. */
 function scripted(outcomes: PayOutcome[]) {
@@ -45,15 +43,6 @@ const req = {
   authCode: "134567890123456789",
 }
 
-const cashierActor = (id: string, store: string): Actor => ({
-  kind: "user",
-  id,
-  name: "cashier",
-  role: "cashier",
-  permissions: new Set(ROLE_PERMISSIONS.cashier),
-  locationIds: [store],
-})
-
 describe("the payment gateway", () => {
   it("asks again while pending and settles when the result comes", async () => {
     const { gateway, calls } = scripted([
@@ -78,7 +67,7 @@ describe("the payment gateway", () => {
     const { store, skuIds, cashier } = await shop({ skus: 1, priceFen: 5000, qty: 3 })
     const m = await member(cashier.token, store, 2000)
     const { gateway, calls } = scripted([{ status: "failed", reason: "USERPAYING_TIMEOUT" }])
-    const attempt = createSale({ db: makeDb(env.DB), env, gateway }, cashierActor(cashier.id, store), {
+    const attempt = createSale({ db: makeDb(env.DB), env, gateway }, tillActor(cashier.id, store), {
       locationId: store,
       memberId: m,
       lines: [{ skuId: skuIds[0]!, qty: 1 }],

@@ -1,0 +1,313 @@
+// A till sale whose worker dies half-way, at each step, with real cells: the repair job (or the
+// till's own retry with the same Idempotency-Key) rolls it forward when the money was taken and
+// the goods are committed or still held, and back otherwise — goods, stored value, points and
+// customer-code payments exactly right, the sale written once with its own id, or not at all.
+// A death is a createSale that stops at a step and never resumes; a slow request resumes later.
+import { env } from "cloudflare:workers"
+import { describe, expect, it } from "vitest"
+import { makeDb } from "../../worker/db/client"
+import { sha256 } from "../../worker/lib/crypto"
+import type { PaymentGateway } from "../../worker/modules/sales/payments"
+import { repairSaleIntents } from "../../worker/modules/sales/repair"
+import { createSale, type SaleInput, type SaleStep, type SalesCtx } from "../../worker/modules/sales/service"
+import { call } from "./helpers"
+import { cell, member, memberBalances, shop, tillActor, wechatCode } from "./sales-helpers"
+import { flush, movesOf } from "./stock-helpers"
+
+const db = () => makeDb(env.DB)
+
+/** A WeChat gateway that remembers what it was paid and reversed, as a real one would. */
+function wechat() {
+  const state = new Map<string, "paid" | "reversed">()
+  const gateway: PaymentGateway = {
+    name: "wechat-test",
+    pay: async (r) => {
+      state.set(r.paymentId, "paid")
+      return { status: "paid", providerRef: `wx:${r.paymentId}` }
+    },
+    query: async (id) =>
+      state.get(id) === "paid"
+        ? { status: "paid", providerRef: `wx:${id}` }
+        : { status: "failed", reason: "not_found" },
+    reverse: async (id) => {
+      if (state.has(id)) state.set(id, "reversed")
+    },
+    refund: async () => {},
+  }
+  return { gateway, state }
+}
+
+/** A store, two SKUs at ¥10 with 10 each, a member with ¥50 stored value, and a 3-tender sale of ¥30. */
+async function scene() {
+  const { store, skuIds, cashier } = await shop({ skus: 2, priceFen: 1000, qty: 10 })
+  const m = await member(cashier.token, store, 5000)
+  const { gateway, state } = wechat()
+  const input: SaleInput = {
+    locationId: store,
+    memberId: m,
+    lines: [
+      { skuId: skuIds[0]!, qty: 2 },
+      { skuId: skuIds[1]!, qty: 1 },
+    ],
+    payments: [
+      { method: "stored_value", amountFen: 1000 },
+      { method: "wechat", amountFen: 1500, authCode: wechatCode() },
+      { method: "cash", amountFen: 500 },
+    ],
+  }
+  const actor = tillActor(cashier.id, store)
+  return { store, skuIds, cashier, m, gateway, state, input, actor }
+}
+
+type Scene = Awaited<ReturnType<typeof scene>>
+
+/**
+ * Starts the sale and lets it run until `step`, where it stops: forever (a dead worker), or until
+ * `resume()` (a slow one). Resolves once it stands there, with the sale's id.
+ */
+async function stopAt(s: Scene, step: SaleStep, key: string | null = null) {
+  let release = () => {}
+  const gate = new Promise<void>((r) => {
+    release = r
+  })
+  let reached: (id: string) => void = () => {}
+  const at = new Promise<string>((r) => {
+    reached = r
+  })
+  const ctx: SalesCtx = {
+    db: db(),
+    env,
+    gateway: s.gateway,
+    pause: async (now, saleId) => {
+      if (now !== step) return
+      reached(saleId)
+      await gate
+    },
+  }
+  const outcome = createSale(ctx, s.actor, s.input, { idempotencyKey: key }).then(
+    (sale) => ({ sale, error: null }),
+    (error: unknown) => ({ sale: null, error }),
+  )
+  const saleId = await Promise.race([at, outcome.then((o) => Promise.reject(o.error ?? new Error("finished")))])
+  const resume = () => {
+    release()
+    return outcome
+  }
+  return { saleId, resume }
+}
+
+/** Time passes for the lease only: the intent's owner is now overdue (the cells' holds are not). */
+const leaseRunsOut = (saleId: string) =>
+  env.DB.prepare("update sale_intents set lease_until = ? where id = ?")
+    .bind(Date.now() - 1, saleId)
+    .run()
+
+const repair = (s: Pick<Scene, "gateway">) => repairSaleIntents({ db: db(), env, gateway: s.gateway })
+
+const intent = (id: string) =>
+  env.DB.prepare("select state, outcome, idempotency_key as key from sale_intents where id = ?")
+    .bind(id)
+    .first<{ state: string; outcome: string | null; key: string | null }>()
+const saleRow = (id: string) =>
+  env.DB.prepare("select number, total_fen as total, cost_fen as cost, points_earned as points from sales where id = ?")
+    .bind(id)
+    .first<{ number: string; total: number; cost: number; points: number }>()
+const payments = async (id: string) =>
+  (
+    await env.DB.prepare(
+      "select method, amount_fen as amount, provider from sale_payments where sale_id = ? order by id",
+    )
+      .bind(id)
+      .all()
+  ).results
+const salesOfSku = async (store: string, skuId: string) =>
+  (await env.DB.prepare(
+    "select count(*) as n from sale_lines l join sales s on s.id = l.sale_id where s.location_id = ? and l.sku_id = ?",
+  )
+    .bind(store, skuId)
+    .first<{ n: number }>())!.n
+const levels = async (store: string, skuId: string) => {
+  const s = await cell(store, skuId).snapshot({ locationId: store, skuId })
+  return { onHand: s.onHand, reserved: s.reserved }
+}
+
+describe("a till sale whose worker dies", () => {
+  it("after the money and the goods, before the sale is written: the repair writes it, once, with its own id", async () => {
+    const s = await scene()
+    const { saleId } = await stopAt(s, "committed")
+    expect(await saleRow(saleId)).toBeNull()
+    await leaseRunsOut(saleId)
+
+    const first = await repair(s)
+    const again = await repair(s)
+    expect(first.rolledForward).toBeGreaterThanOrEqual(1)
+    expect(again).toEqual({ rolledForward: 0, rolledBack: 0, busy: 0, failed: 0 })
+
+    const sale = await saleRow(saleId)
+    expect(sale?.number).toMatch(/^XS\d{8}-\d{4}$/)
+    expect(sale).toMatchObject({ total: 3000, cost: 3 * 600, points: 20 })
+    expect(await payments(saleId)).toEqual([
+      { method: "stored_value", amount: 1000, provider: "stored_value" },
+      { method: "wechat", amount: 1500, provider: "wechat-test" },
+      { method: "cash", amount: 500, provider: "cash" },
+    ])
+    expect(await intent(saleId)).toMatchObject({ state: "done" })
+    // Stored value charged once; the points the sale earned (¥20 not paid by stored value) posted.
+    expect(await memberBalances(s.cashier.token, s.m)).toEqual({ points: 20, storedValueFen: 4000 })
+    expect(s.state.get(`${saleId}:2`)).toBe("paid")
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 8, reserved: 0 })
+    expect(await levels(s.store, s.skuIds[1]!)).toEqual({ onHand: 9, reserved: 0 })
+    await flush(s.store, ...s.skuIds)
+    const moves = (await movesOf(s.store, s.skuIds[0]!)).filter((m) => m.ref_id === saleId)
+    expect(moves.map((m) => [m.kind, m.delta])).toEqual([["sale", -2]])
+  })
+
+  it("after the money, before the goods are committed: a retry with the same key commits the held goods and gets the sale", async () => {
+    const s = await scene()
+    const key = `k-${crypto.randomUUID()}`
+    const { saleId } = await stopAt(s, "paid:2", key)
+    await leaseRunsOut(saleId)
+
+    // The till retries over HTTP with the same key: no second sale, the first one finished.
+    const body = { ...s.input, payments: s.input.payments }
+    const retry = await call("POST", "/sales", { token: s.cashier.token, key, body })
+    expect(retry.status, JSON.stringify(retry.body)).toBe(201)
+    expect(retry.body.id).toBe(saleId)
+    expect(retry.body.totalFen).toBe(3000)
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 8, reserved: 0 })
+    expect(await salesOfSku(s.store, s.skuIds[0]!)).toBe(1)
+    expect(await memberBalances(s.cashier.token, s.m)).toEqual({ points: 20, storedValueFen: 4000 })
+
+    // And again: the stored answer, still one sale.
+    const replay = await call("POST", "/sales", { token: s.cashier.token, key, body })
+    expect(replay.body.id).toBe(saleId)
+    expect(await salesOfSku(s.store, s.skuIds[0]!)).toBe(1)
+  })
+
+  it("after the stored value, before the customer's code: the repair gives the stored value back and frees the goods", async () => {
+    const s = await scene()
+    const { saleId } = await stopAt(s, "paid:0")
+    expect((await memberBalances(s.cashier.token, s.m)).storedValueFen).toBe(4000)
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 10, reserved: 2 })
+    await leaseRunsOut(saleId)
+
+    expect((await repair(s)).rolledBack).toBeGreaterThanOrEqual(1)
+    expect(await repair(s)).toEqual({ rolledForward: 0, rolledBack: 0, busy: 0, failed: 0 })
+    expect(await saleRow(saleId)).toBeNull()
+    expect(await intent(saleId)).toEqual({ state: "rolled_back", outcome: "money_not_taken", key: null })
+    expect(await memberBalances(s.cashier.token, s.m)).toEqual({ points: 0, storedValueFen: 5000 })
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 10, reserved: 0 })
+    expect(await levels(s.store, s.skuIds[1]!)).toEqual({ onHand: 10, reserved: 0 })
+  })
+
+  it("with the goods committed but the code payment unknown to the gateway: goods received back lot by lot, money refunded", async () => {
+    const s = await scene()
+    const { saleId } = await stopAt(s, "committed")
+    s.state.delete(`${saleId}:2`) // the gateway never settled it after all
+    await leaseRunsOut(saleId)
+
+    expect((await repair(s)).rolledBack).toBeGreaterThanOrEqual(1)
+    expect(await saleRow(saleId)).toBeNull()
+    expect(await memberBalances(s.cashier.token, s.m)).toEqual({ points: 0, storedValueFen: 5000 })
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 10, reserved: 0 })
+    await flush(s.store, s.skuIds[0]!)
+    const moves = (await movesOf(s.store, s.skuIds[0]!)).filter((m) => m.ref_id === saleId)
+    expect(moves.map((m) => [m.kind, m.delta])).toEqual([
+      ["sale", -2],
+      ["receive", 2],
+    ])
+  })
+
+  it("after holding the goods, before any money: rolled back, and the same key then sells afresh, once", async () => {
+    const s = await scene()
+    const key = `k-${crypto.randomUUID()}`
+    const { saleId } = await stopAt(s, "held", key)
+    await leaseRunsOut(saleId)
+    await repair(s)
+    expect(await intent(saleId)).toMatchObject({ state: "rolled_back", key: null })
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 10, reserved: 0 })
+
+    const sold = await createSale({ db: db(), env, gateway: s.gateway }, s.actor, s.input, { idempotencyKey: key })
+    expect(sold.id).not.toBe(saleId)
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 8, reserved: 0 })
+    expect(await memberBalances(s.cashier.token, s.m)).toEqual({ points: 20, storedValueFen: 4000 })
+  })
+})
+
+describe("a till sale that is slow, not dead", () => {
+  it("rolled forward by the repair meanwhile: when it wakes it writes nothing more and answers the same sale", async () => {
+    const s = await scene()
+    const slow = await stopAt(s, "committed")
+    await leaseRunsOut(slow.saleId)
+    expect((await repair(s)).rolledForward).toBeGreaterThanOrEqual(1)
+
+    const woke = await slow.resume()
+    expect(woke.error).toBeNull()
+    expect(woke.sale?.id).toBe(slow.saleId)
+    expect(await salesOfSku(s.store, s.skuIds[0]!)).toBe(1)
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 8, reserved: 0 })
+    expect(await memberBalances(s.cashier.token, s.m)).toEqual({ points: 20, storedValueFen: 4000 })
+  })
+
+  it("rolled back by the repair meanwhile: what it takes on waking is given back, and it sells nothing", async () => {
+    const s = await scene()
+    const slow = await stopAt(s, "held")
+    await leaseRunsOut(slow.saleId)
+    expect((await repair(s)).rolledBack).toBeGreaterThanOrEqual(1)
+
+    // It wakes and charges the stored value and the code before finding its goods released.
+    const woke = await slow.resume()
+    expect(woke.error).toMatchObject({ status: 409, code: "hold_expired" })
+    expect(await saleRow(slow.saleId)).toBeNull()
+    expect(await memberBalances(s.cashier.token, s.m)).toEqual({ points: 0, storedValueFen: 5000 })
+    expect(s.state.get(`${slow.saleId}:2`)).toBe("reversed")
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 10, reserved: 0 })
+  })
+
+  it("two repair runs at once: one claims the sale, the other leaves it alone", async () => {
+    const s = await scene()
+    const { saleId } = await stopAt(s, "committed")
+    await leaseRunsOut(saleId)
+    const [a, b] = await Promise.all([repair(s), repair(s)])
+    expect(a.rolledForward + b.rolledForward).toBe(1)
+    expect(await salesOfSku(s.store, s.skuIds[0]!)).toBe(1)
+    expect(await memberBalances(s.cashier.token, s.m)).toEqual({ points: 20, storedValueFen: 4000 })
+  })
+})
+
+describe("a retry with the same Idempotency-Key after a crash", () => {
+  it("takes over a key left in flight by a dead request instead of waiting forever, and sells once", async () => {
+    const s = await scene()
+    const key = `k-${crypto.randomUUID()}`
+    const body = { ...s.input, payments: [{ method: "cash", amountFen: 3000 }] }
+    // The dead request's claim on the key, two minutes old.
+    const requestHash = await sha256(`POST /api/v1/sales\n${JSON.stringify(body)}`)
+    const then = Date.now() - 120_000
+    await env.DB.prepare(
+      "insert into idempotency_keys (actor_id, key, request_hash, state, created_at, expires_at) values (?, ?, ?, 'in_flight', ?, ?)",
+    )
+      .bind(s.cashier.id, key, requestHash, then, then + 7 * 24 * 3600 * 1000)
+      .run()
+    const retry = await call("POST", "/sales", { token: s.cashier.token, key, body })
+    expect(retry.status, JSON.stringify(retry.body)).toBe(201)
+    const replay = await call("POST", "/sales", { token: s.cashier.token, key, body })
+    expect(replay.body.id).toBe(retry.body.id)
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 8, reserved: 0 })
+  })
+
+  it("while the first attempt still holds its lease: 409 in flight with Retry-After, nothing sold twice", async () => {
+    const s = await scene()
+    const key = `k-${crypto.randomUUID()}`
+    const slow = await stopAt(s, "held", key)
+    const retry = await createSale({ db: db(), env, gateway: s.gateway }, s.actor, s.input, {
+      idempotencyKey: key,
+    }).catch((e: unknown) => e)
+    expect(retry).toMatchObject({ status: 409, code: "idempotency_in_flight" })
+    expect(
+      Number((retry as { extra: { headers: Record<string, string> } }).extra.headers["Retry-After"]),
+    ).toBeGreaterThan(0)
+    const done = await slow.resume()
+    expect(done.sale?.id).toBe(slow.saleId)
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 8, reserved: 0 })
+  })
+})
