@@ -8,13 +8,14 @@ import { secureHeaders } from "hono/secure-headers"
 import { makeDb } from "./db/client"
 import type { AppEnv } from "./env"
 import { authenticate } from "./lib/auth"
-import { log } from "./lib/log"
+import { requestLog } from "./lib/log"
 import { onError, problem } from "./lib/problem"
 import { authRoutes, publicAuthRoutes } from "./modules/auth/routes"
 import { catalogRoutes } from "./modules/catalog/routes"
 import { importsRoutes } from "./modules/imports/routes"
 import { locationRoutes } from "./modules/locations/routes"
 import { membersRoutes } from "./modules/members/routes"
+import { opsRoutes } from "./modules/ops/routes"
 import { ordersRoutes } from "./modules/orders/routes"
 import { promotionsRoutes } from "./modules/promotions/routes"
 import { reportsRoutes } from "./modules/reports/routes"
@@ -37,18 +38,7 @@ export function buildApp() {
   })
 
   app.use("*", requestId({ headerName: "X-Request-Id" }))
-  app.use("*", async function requestLog(c, next) {
-    const started = Date.now()
-    await next()
-    log.info("request", {
-      requestId: c.var.requestId,
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      ms: Date.now() - started,
-      actor: c.var.actor?.id,
-    })
-  })
+  app.use("*", requestLog())
   app.use("/api/*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }))
   app.use(
     "/api/*",
@@ -92,6 +82,7 @@ export function buildApp() {
     .route("/", stocktakeRoutes)
     .route("/", membersRoutes)
     .route("/", promotionsRoutes)
+    .route("/", opsRoutes)
     .route("/", reportsRoutes)
   app.route("/api/v1", v1)
 

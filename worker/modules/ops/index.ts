@@ -1,0 +1,2 @@
+// What the jobs use from ops.
+export { recordDeadLetters } from "./service"
