@@ -53,6 +53,7 @@ export const eventually = async <T,>(check: () => T, attempts = 200): Promise<T>
 export interface StubCall {
   method: string
   path: string
+  query: URLSearchParams
   headers: Headers
   body: unknown
 }
@@ -67,6 +68,7 @@ export const stubApi = (routes: Record<string, Responder>) => {
     const call: StubCall = {
       method: init.method ?? "GET",
       path: url.pathname,
+      query: url.searchParams,
       headers: new Headers(init.headers),
       body: typeof init.body === "string" ? JSON.parse(init.body) : undefined,
     }
