@@ -7,6 +7,7 @@ import { applyUpdate, checkForUpdate, updateReady } from "../../sw-register"
 import { catalogSyncedAt, dataError, refreshData, refreshing } from "../../sync/data"
 import { lastSyncAt, lastSyncError, outbox, rejectedItems, retryRejected, syncing, syncNow } from "../../sync/outbox"
 import { APP_VERSION } from "../../version"
+import { TillSetup } from "./TillSetup"
 
 const when = (ms: number | null) => (ms ? new Date(ms).toLocaleString("zh-CN", { hour12: false }) : t("settings.never"))
 
@@ -101,6 +102,8 @@ export default function Settings() {
           </>
         )}
       </section>
+
+      <TillSetup />
 
       <section class="card form" aria-labelledby="s-app">
         <h2 id="s-app">{t("settings.app")}</h2>
