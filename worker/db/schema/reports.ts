@@ -4,8 +4,8 @@
 // can be rebuilt from the raw rows at any time (recomputeDaily), which is also how imports fill it.
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core"
 
-/** Where a day's business came from: the till online, an offline till's sync, channel orders, imported history. */
-export type ReportChannel = "till" | "offline" | "orders" | "imported" | (string & {})
+/** Where a day's business came from: a sale's own source (till, offline sync, imported history), or channel orders. */
+export type ReportChannel = "till" | "offline" | "import" | "orders" | (string & {})
 
 // Column order matters: the upserts insert by `select`, in definition order.
 export const reportDaily = sqliteTable(
