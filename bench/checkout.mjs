@@ -6,8 +6,9 @@
 // Prints throughput and p50/p99 as ratios to health plus the absolute figures, errors by code, whether each
 // 409 was a real shortage, the Worker's peak heap, and checks every cell against what was sold.
 // Targets (issue 6): p50 ≤ 3 × health p50; no error but 409 for real shortages; Worker heap < 128 MB.
+import { writeFileSync } from "node:fs"
 import { benchMembers, benchPromotions, benchSkus, benchStores, benchTills, openingStock } from "./lib/chain.mjs"
-import { heapLine, watchHeap } from "./lib/heap.mjs"
+import { heapLine, inspector, profileCpu, watchHeap } from "./lib/heap.mjs"
 import {
   client,
   healthTask,
@@ -33,6 +34,8 @@ const STOCK = Number(process.env.BENCH_CHECKOUT_STOCK ?? 10_000)
 const LINES = 5
 const TARGET_P50_RATIO = 3
 const WARM = Math.min(64, SALES)
+// BENCH_PROFILE=1: a CPU profile of the Worker during the measured sales (slows it; figures are then not comparable).
+const PROFILE = process.env.BENCH_PROFILE === "1"
 
 const { elapsed, say } = stopwatch()
 const tag = `${process.pid}`
@@ -73,15 +76,29 @@ try {
   await runLoad({ total: WARM, concurrency: TILLS, task: (i, record) => ring(carts[i], record) })
   say(`warm: ${WARM} sales; measuring ${SALES} more …`)
 
-  const heap = await watchHeap(server.inspectorPort)
-  const { base, load } = await interleaved({
-    url,
-    total: SALES,
-    concurrency: TILLS,
-    healthRequests: HEALTH_REQUESTS,
-    task: (i, record) => ring(carts[WARM + i], record),
-  })
+  const devtools = await inspector(server.inspectorPort)
+  const heap = await watchHeap(devtools)
+  const measure = () =>
+    interleaved({
+      url,
+      total: SALES,
+      concurrency: TILLS,
+      healthRequests: HEALTH_REQUESTS,
+      task: (i, record) => ring(carts[WARM + i], record),
+    })
+  let measured
+  if (PROFILE) {
+    const profiled = await profileCpu(devtools, measure)
+    measured = profiled.value
+    results.cpuTop = profiled.top
+    writeFileSync(new URL("results/checkout.cpuprofile", import.meta.url), JSON.stringify(profiled.profile))
+    say(
+      `CPU profile (bench/results/checkout.cpuprofile), self time: ${profiled.top.map((t) => `${t.where} ${t.selfPct}%`).join(" | ")}`,
+    )
+  } else measured = await measure()
+  const { base, load } = measured
   results.heap = await heap.stop()
+  devtools.close()
   results.health = base
   results.checkout = { ...load, ...ratios(load, base) }
   const unexpected = Object.entries(load.codes).filter(([code]) => !code.startsWith("409 insufficient_stock"))

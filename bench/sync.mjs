@@ -9,7 +9,7 @@
 // Targets (issue 6): all acknowledged within 30 s; 0 duplicates applied; ledgers equal; heap < 128 MB.
 import { ulid } from "ulid"
 import { benchMembers, benchSkus, benchStores, benchTills, openingStock } from "./lib/chain.mjs"
-import { heapLine, watchHeap } from "./lib/heap.mjs"
+import { heapLine, inspector, watchHeap } from "./lib/heap.mjs"
 import {
   client,
   healthTask,
@@ -68,12 +68,14 @@ try {
   await runLoad({ total: 300, concurrency: 64, task: health }) // warm-up
   results.health = await runLoad({ total: HEALTH_REQUESTS, concurrency: 64, task: health })
 
-  const heap = await watchHeap(server.inspectorPort)
+  const devtools = await inspector(server.inspectorPort)
+  const heap = await watchHeap(devtools)
   say(`sending ${SALES} offline sales from ${DEVICES} devices at once, ${BATCH} per call …`)
   const first = await sendAll(tills, outboxes)
   say(`replaying every batch …`)
   const replay = await sendAll(tills, outboxes)
   results.heap = await heap.stop()
+  devtools.close()
   results.first = first
   results.replay = replay
   results.firstCalls = { ...first.calls, ...ratios(first.calls, results.health) }
