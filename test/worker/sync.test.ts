@@ -152,6 +152,34 @@ describe("syncing an offline till", () => {
     ])
   })
 
+  it("is priced as of when it happened: a price change before the sync is no exception, a real difference still is", async () => {
+    const { owner, store, skuIds, cashier } = await shop({ skus: 1, priceFen: 1000, qty: 10 })
+    const sku = skuIds[0]!
+    // Sold offline at ¥10 (the price then), once at ¥9 (the till's mistake); then HQ raises the price to ¥12.
+    await scheduler.wait(5)
+    const then = new Date().toISOString()
+    const right = offlineSale(store, sku, 2, 1000, then)
+    const wrong = offlineSale(store, sku, 1, 900, then)
+    await scheduler.wait(5)
+    const raised = await call("POST", `/skus/${sku}/prices`, { token: owner, body: { priceFen: 1200 } })
+    expect(raised.status, JSON.stringify(raised.body)).toBe(201)
+    // And one sold after the change, at the new price.
+    await scheduler.wait(5)
+    const after = offlineSale(store, sku, 1, 1200, new Date().toISOString())
+
+    expect(statuses(await sync(cashier.token, { sales: [right, wrong, after] }))).toEqual([
+      "applied",
+      "applied",
+      "applied",
+    ])
+    const sold = await call("GET", `/sales/${right.id}`, { token: cashier.token })
+    expect(sold.body).toMatchObject({ subtotalFen: 2000, totalFen: 2000, discountFen: 0 })
+    const list = await call("GET", `/sales/price-exceptions?locationId=${store}`, { token: owner })
+    expect(list.body.items).toEqual([
+      expect.objectContaining({ kind: "price_mismatch", refId: wrong.id, expectedFen: 1000, actualFen: 900 }),
+    ])
+  })
+
   it("a sale synced after its day was closed is booked on its day and marked late; the day report lists it", async () => {
     const { owner, store, skuIds, cashier } = await shop({ skus: 1, priceFen: 1000, qty: 10 })
     const now = Date.now()

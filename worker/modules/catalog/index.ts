@@ -1,2 +1,2 @@
 // What other modules may use of the catalog (never its tables or routes).
-export { applyDuePrices, getSkusByIds, type SkuFacts } from "./service"
+export { applyDuePrices, getSkusByIds, pricesAt, type SkuFacts } from "./service"

@@ -780,3 +780,26 @@ export async function getSkusByIds(db: Db, ids: readonly string[]): Promise<Map<
     })
   return out
 }
+
+/**
+ * Each SKU's retail and member price in force at `at`: the newest sku_prices row effective by then
+ * (whether or not the cron had copied it onto the SKU yet). SKUs with no price that early are absent.
+ * An offline sale synced later is priced with these, not today's.
+ */
+export async function pricesAt(
+  db: Db,
+  ids: readonly string[],
+  at: number,
+): Promise<Map<string, { priceFen: number; memberPriceFen: number | null }>> {
+  const out = new Map<string, { priceFen: number; memberPriceFen: number | null }>()
+  if (ids.length === 0) return out
+  // The newest row effective by `at`, per SKU (sku_prices_sku_idx serves the sub-select).
+  const newest = sql`(select q.id from sku_prices q where q.sku_id = ${skuPrices.skuId} and q.effective_from <= ${at}
+    order by q.effective_from desc, q.id desc limit 1)`
+  const rows = await db
+    .select({ skuId: skuPrices.skuId, priceFen: skuPrices.priceFen, memberPriceFen: skuPrices.memberPriceFen })
+    .from(skuPrices)
+    .where(and(inJson(skuPrices.skuId, [...new Set(ids)]), sql`${skuPrices.id} = ${newest}`))
+  for (const r of rows) out.set(r.skuId, { priceFen: r.priceFen, memberPriceFen: r.memberPriceFen })
+  return out
+}

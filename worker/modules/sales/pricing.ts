@@ -8,7 +8,7 @@ import type { Promotion } from "../../../core/promotions"
 import type { Db } from "../../db/client"
 import { type FieldError, problem } from "../../lib/problem"
 import { chainRounding } from "../../lib/settings"
-import { getSkusByIds, type SkuFacts } from "../catalog"
+import { getSkusByIds, pricesAt, type SkuFacts } from "../catalog"
 import { activePromotions, getMemberForSale, promotionUsage, resolveCoupons } from "./ports"
 
 export type MemberForSale = NonNullable<Awaited<ReturnType<typeof getMemberForSale>>>
@@ -23,6 +23,11 @@ export type PriceRequest = {
   manualDiscountFen?: number
   /** Offline sales are facts: a SKU archived since still prices at its list price. */
   allowArchived?: boolean
+  /**
+   * Offline sales: list and member prices as they were at `at` (the SKU's price history), so a
+   * price changed between the sale and its sync is not mistaken for the till's error.
+   */
+  asOf?: boolean
 }
 
 export type Priced = { cart: PricedCart; skus: Map<string, SkuFacts>; member: MemberForSale | null }
@@ -33,13 +38,16 @@ export const MANUAL_DISCOUNT_ID = "manual_discount"
 export const earner = (m: MemberForSale | null) => (m ? { birthdayMonth: m.birthdayMonth ?? undefined } : null)
 
 export async function priceSale(db: Db, env: Env, req: PriceRequest): Promise<Priced> {
-  const [skus, member] = await Promise.all([
-    getSkusByIds(
-      db,
-      req.lines.map((l) => l.skuId),
-    ),
+  const skuIds = req.lines.map((l) => l.skuId)
+  const [skus, then, member] = await Promise.all([
+    getSkusByIds(db, skuIds),
+    req.asOf ? pricesAt(db, skuIds, req.at) : Promise.resolve(null),
     req.memberId ? getMemberForSale(db, req.memberId) : Promise.resolve(null),
   ])
+  for (const [id, p] of then ?? []) {
+    const s = skus.get(id)
+    if (s) skus.set(id, { ...s, priceFen: p.priceFen, memberPriceFen: p.memberPriceFen })
+  }
   const errors: FieldError[] = []
   req.lines.forEach((l, i) => {
     const s = skus.get(l.skuId)

@@ -62,6 +62,7 @@ export async function applySale(
     couponCodes: s.couponCodes ?? [],
     at,
     allowArchived: true,
+    asOf: true,
   })
   const attribution = await attributeCashier(db, {
     claimed: s.cashierId,

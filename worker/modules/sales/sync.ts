@@ -7,7 +7,8 @@
 // - Stock: each line is recordOfflineSale with opId `${saleId}:${lineIndex}`, a fact applied even
 //   below zero (the cell raises a discrepancy). Cells first, then the row in one batch: a crash in
 //   between replays to the same result (see sync-sale.ts).
-// - Price: recomputed with core; what the customer paid stands, the difference goes to
+// - Price: recomputed with core as of occurredAt (the SKU price history, promotions in their time
+//   windows, the member tier then held); what the customer paid stands, the difference goes to
 //   sale_exceptions for HQ. Stored value / points that no longer cover a tender are exceptions too.
 // - A sale synced after its day was closed is booked on its day and marked late.
 // - A revoked device's items are rejected (device_revoked) and nothing of them is kept: once a
