@@ -6,7 +6,7 @@ import { and, asc, eq } from "drizzle-orm"
 import { ulid } from "ulid"
 import { describe, expect, it } from "vitest"
 import { makeDb } from "../../worker/db/client"
-import { reportDaily, reportDailyCategory } from "../../worker/db/schema"
+import { reportDaily, reportDailyCategory, saleLines, sales } from "../../worker/db/schema"
 import { dayIn, recomputeDaily } from "../../worker/modules/reports/daily"
 import { call, uniq } from "./helpers"
 import { pay } from "./orders-fixtures"
@@ -126,6 +126,76 @@ describe("daily aggregates", () => {
       expect.objectContaining({ day: today(), channel: "orders", orders: 1, units: 2, salesFen: 3980, costFen: 1200 }),
     ])
     expect(categories).toEqual([expect.objectContaining({ categoryId: "", units: 2, salesFen: 3980 })])
+  })
+
+  it("count imported history under its own channel once its store-days are recomputed", async () => {
+    const { store, skuIds } = await shop({ priceFen: 1200, qty: 0 })
+    const day = dayIn(Date.now() - 30 * 86_400_000, TZ)
+    const at = Date.parse(`${day}T04:00:00Z`)
+    const id = uniq("hs_")
+    // What the history import writes: a sale with source "import", moving no stock.
+    await db().batch([
+      db()
+        .insert(sales)
+        .values({
+          id,
+          number: `IMP-${id}`,
+          locationId: store,
+          // SaleSource does not list "import": the importer writes its rows in raw SQL.
+        source: "import" as never,
+          cashierId: "import",
+          subtotalFen: 3600,
+          discountFen: 100,
+          roundingFen: 0,
+          totalFen: 3500,
+          tenderedFen: 3500,
+          changeFen: 0,
+          costFen: 1800,
+          pointsEarned: 0,
+          appliedPromotions: [],
+          couponCodes: [],
+          occurredAt: at,
+          businessDay: day,
+          late: false,
+          postedAt: at,
+        }),
+      db()
+        .insert(saleLines)
+        .values({
+          id: `${id}:1`,
+          saleId: id,
+          lineNo: 1,
+          skuId: skuIds[0]!,
+          name: "历史商品",
+          unit: "piece",
+          qty: 3,
+          unitPriceFen: 1200,
+          originalFen: 3600,
+          discountFen: 100,
+          roundingFen: 0,
+          totalFen: 3500,
+          discounts: [],
+          costFen: 1800,
+          takes: [],
+          pointsEarned: 0,
+          returnedQty: 0,
+        }),
+    ])
+    await recomputeDaily(db(), [{ locationId: store, day }], TZ)
+
+    const { daily } = await expectRecomputable(store)
+    expect(daily).toEqual([
+      expect.objectContaining({
+        day,
+        channel: "import",
+        orders: 1,
+        units: 3,
+        grossFen: 3600,
+        discountFen: 100,
+        salesFen: 3500,
+        costFen: 1800,
+      }),
+    ])
   })
 
   it("rebuild a store-day from scratch when its rows were lost", async () => {
