@@ -142,7 +142,7 @@ describe("daily aggregates", () => {
           number: `IMP-${id}`,
           locationId: store,
           // SaleSource does not list "import": the importer writes its rows in raw SQL.
-        source: "import" as never,
+          source: "import" as never,
           cashierId: "import",
           subtotalFen: 3600,
           discountFen: 100,
