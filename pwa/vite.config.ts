@@ -75,6 +75,8 @@ export default defineConfig({
         // later versions wait for the user's "更新".
         clientsClaim: true,
         cleanupOutdatedCaches: true,
+        // Background Sync for the sales outbox: the `sync` event wakes an open till to flush (public/sw-sync.js).
+        importScripts: ["sw-sync.js"],
       },
     }),
   ],

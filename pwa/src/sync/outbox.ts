@@ -2,6 +2,7 @@ import { computed, signal } from "@preact/signals"
 import { ApiError, api } from "../api/client"
 import { session } from "../auth/session"
 import { db, getMeta, type JournalSale, type OutboxItem, type OutboxProblem, setMeta } from "../store/db"
+import { listenForBackgroundSync, requestBackgroundSync } from "./background"
 
 // The sales outbox. Every sale and return made at this till is written to IndexedDB — together with the journal
 // entry the receipt prints from, in one transaction — before the receipt prints. An item leaves only when the
@@ -45,6 +46,8 @@ export const recordSale = async (sale: JournalSale, item: OutboxItem) => {
   const tx = (await db()).transaction(["journal", "outbox"], "readwrite")
   await Promise.all([tx.objectStore("journal").put(sale), tx.objectStore("outbox").add(item), tx.done])
   await refreshOutbox()
+  // Where the browser has Background Sync, it wakes us to send this once the network is back.
+  void requestBackgroundSync()
 }
 
 /** Writes a return (the sale's journal entry updated) and its outbox item at once. */
@@ -198,12 +201,16 @@ export const retryRejected = async (id: string) => {
 const SYNC_EVERY_MS = 30_000
 let started = false
 
-/** Syncs now, whenever the browser comes back online, and every 30 s while the app is open. */
+/**
+ * Syncs now, whenever the browser comes back online, every 30 s while the app is open, when the service worker
+ * relays a Background Sync event, and on the manual button (SyncBadge, Settings).
+ */
 export const startSync = () => {
   if (started || typeof window === "undefined") return
   started = true
   void refreshOutbox().then(() => syncNow())
   window.addEventListener("online", () => void syncNow())
+  listenForBackgroundSync(syncNow)
   window.setInterval(() => {
     if (navigator.onLine) void syncNow()
   }, SYNC_EVERY_MS)
