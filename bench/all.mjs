@@ -9,6 +9,8 @@ import { machine, round, stopwatch } from "./lib/load.mjs"
 
 const BENCHES = ["stock", "checkout", "sync", "reports", "pwa"]
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim())
+// BENCH_TABLE_ONLY=1: no runs, the table and latest.json from each benchmark's last result file.
+const TABLE_ONLY = process.env.BENCH_TABLE_ONLY === "1"
 const { elapsed, say } = stopwatch()
 const here = (p) => new URL(p, import.meta.url)
 
@@ -24,12 +26,12 @@ for (const name of BENCHES) {
     runs[name] = { skipped: skip }
     continue
   }
-  say(`bench:${name} …`)
-  const exitCode = await node(`bench/${name}.mjs`)
+  say(TABLE_ONLY ? `bench:${name}: reading its last result` : `bench:${name} …`)
+  const exitCode = TABLE_ONLY ? 0 : await node(`bench/${name}.mjs`)
   const file = here(`results/latest-${name}.json`)
   const result = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null
   // A result older than this run belongs to an earlier one: the benchmark failed before writing its own.
-  const fresh = result && Date.parse(result.at) >= Date.now() - elapsed() * 1000 - 1000
+  const fresh = result && (TABLE_ONLY || Date.parse(result.at) >= Date.now() - elapsed() * 1000 - 1000)
   runs[name] = { exitCode, result: fresh ? result : null }
 }
 
@@ -61,13 +63,9 @@ function node(script) {
   })
 }
 
-const row = (bench, figure, value, target, ok) => ({
-  bench,
-  figure,
-  value,
-  target,
-  status: ok === null ? "info" : ok ? "pass" : "fail",
-})
+function row(bench, figure, value, target, ok) {
+  return { bench, figure, value, target, status: ok === null ? "info" : ok ? "pass" : "fail" }
+}
 
 /** The figures each benchmark is judged by, read from its own result file. */
 function figures(name, run) {

@@ -185,8 +185,9 @@ function sell(cart, record) {
 }
 
 /** A 409 is a real shortage when the server names a line whose available is below what was asked. */
-const realShortage = (body) =>
-  body?.code === "insufficient_stock" && (body.errors ?? []).some((e) => e.available < e.requested)
+function realShortage(body) {
+  return body?.code === "insufficient_stock" && (body.errors ?? []).some((e) => e.available < e.requested)
+}
 
 function addSold(sold, storeId, skuId, qty) {
   const k = `${storeId}:${skuId}`

@@ -270,50 +270,46 @@ function watchSkuPages(page) {
   }
 }
 
-/** Waits until the app's catalog.syncedAt (IndexedDB) is later than `after`; answers it. */
-async function syncedAfter(page, after) {
-  const handle = await page.waitForFunction(
-    async (after) => {
-      const names = (await indexedDB.databases()).map((d) => d.name)
-      if (!names.includes("puzi")) return false
-      const db = await new Promise((resolve, reject) => {
-        const req = indexedDB.open("puzi")
+/**
+ * Reads the app's own IndexedDB from the page: `meta` → the value under `key`, `count` → how many SKUs.
+ * It opens the database only once the app has created it (opening it first would create it without stores).
+ */
+function readAppDb(page, what) {
+  return page.evaluate(async (what) => {
+    if (!(await indexedDB.databases()).some((d) => d.name === "puzi")) return undefined
+    const db = await new Promise((resolve, reject) => {
+      const req = indexedDB.open("puzi")
+      req.onsuccess = () => resolve(req.result)
+      req.onerror = () => reject(req.error)
+    })
+    try {
+      const req =
+        what === "count"
+          ? db.transaction("skus").objectStore("skus").count()
+          : db.transaction("meta").objectStore("meta").get(what)
+      return await new Promise((resolve) => {
         req.onsuccess = () => resolve(req.result)
-        req.onerror = () => reject(req.error)
+        req.onerror = () => resolve(undefined)
       })
-      try {
-        if (!db.objectStoreNames.contains("meta")) return false
-        const at = await new Promise((resolve) => {
-          const req = db.transaction("meta").objectStore("meta").get("catalog.syncedAt")
-          req.onsuccess = () => resolve(req.result)
-          req.onerror = () => resolve(undefined)
-        })
-        return typeof at === "number" && at > after ? at : false
-      } finally {
-        db.close()
-      }
-    },
-    after,
-    { timeout: 600_000, polling: 100 },
-  )
-  return handle.jsonValue()
+    } finally {
+      db.close()
+    }
+  }, what)
+}
+
+/** Waits until the app's catalog.syncedAt is later than `after` (a full pass ended); answers it. */
+async function syncedAfter(page, after, timeoutMs = 600_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const at = await readAppDb(page, "catalog.syncedAt")
+    if (typeof at === "number" && at > after) return at
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`the app's catalog sync did not finish within ${timeoutMs / 1000} s`)
 }
 
 function storedSkus(page) {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const req = indexedDB.open("puzi")
-        req.onerror = () => reject(req.error)
-        req.onsuccess = () => {
-          const count = req.result.transaction("skus").objectStore("skus").count()
-          count.onsuccess = () => {
-            req.result.close()
-            resolve(count.result)
-          }
-        }
-      }),
-  )
+  return readAppDb(page, "count")
 }
 
 /**
