@@ -36,10 +36,13 @@ const create = createRoute({
   tags: ["sales"],
   summary: "A sale at the till: priced with core, stock taken from the cells, tenders taken, all or nothing",
   description:
-    "409 insufficient_stock (errors per line, nothing sold); 422 payment_short (nothing sold), insufficient_stored_value, insufficient_points, payment_failed; 403 approval_required / approval_refused for price overrides, manual discounts and voids without a manager's approval.",
+    "409 insufficient_stock (errors per line, nothing sold); 422 payment_short (nothing sold), insufficient_stored_value, insufficient_points, payment_failed; 403 approval_required / approval_refused for price overrides, manual discounts and voids without a manager's approval; 429 too_many_attempts after repeated refused approvals (Retry-After). A retry with the same Idempotency-Key after a crash answers the sale the first attempt became (finished by the repair if its worker died), 409 idempotency_in_flight while that attempt may still be running, or sells afresh if it was given back; 503 sale_in_repair / sale_timed_out: retry with the same key.",
   ...idempotentAs("sales:write"),
   request: { headers: IdempotencyHeader, ...jsonBody(SaleBody) },
-  responses: { 201: jsonResponse(SaleCreated, "Sold"), ...problemResponses(400, 401, 403, 404, 409, 422) },
+  responses: {
+    201: jsonResponse(SaleCreated, "Sold"),
+    ...problemResponses(400, 401, 403, 404, 409, 422, 429, 503),
+  },
 })
 
 const get = createRoute({
@@ -132,7 +135,7 @@ const createReturnRoute = createRoute({
     "Without saleId/saleNumber it is a return without receipt: store managers and up, or a cashier with `approval`. 409 over_return when more would come back than was sold.",
   ...idempotentAs("returns:write"),
   request: { headers: IdempotencyHeader, ...jsonBody(ReturnBody) },
-  responses: { 201: jsonResponse(Return, "Returned"), ...problemResponses(400, 401, 403, 404, 409, 422) },
+  responses: { 201: jsonResponse(Return, "Returned"), ...problemResponses(400, 401, 403, 404, 409, 422, 429) },
 })
 
 const getReturnRoute = createRoute({
