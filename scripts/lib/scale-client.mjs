@@ -100,6 +100,8 @@ export async function runImport(api, { key, kind, path, chunks, make, concurrenc
       )
   })
   const finished = await api.must("POST", `/imports/${job.id}/finish`, { chunks })
-  say(`${kind}: done — ${finished.rows.toLocaleString()} rows, ${finished.applied.toLocaleString()} applied, ${finished.unchanged.toLocaleString()} unchanged`)
+  say(
+    `${kind}: done — ${finished.rows.toLocaleString()} rows, ${finished.applied.toLocaleString()} applied, ${finished.unchanged.toLocaleString()} unchanged`,
+  )
   return finished
 }

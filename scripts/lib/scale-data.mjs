@@ -22,13 +22,21 @@ const seedOf = (...parts) => {
 const pick = (rand, list) => list[Math.floor(rand() * list.length)]
 const weighted = (rand, pairs) => {
   let r = rand() * pairs.reduce((s, [, w]) => s + w, 0)
-  for (const [v, w] of pairs) if ((r -= w) < 0) return v
+  for (const [v, w] of pairs) {
+    r -= w
+    if (r < 0) return v
+  }
   return pairs.at(-1)[0]
 }
 const yuan = (fen) => (fen / 100).toFixed(2)
 
 export const REGIONS = ["华东", "华南", "华北", "西南"]
-const CITIES = { 华东: ["上海", "杭州", "南京", "苏州"], 华南: ["广州", "深圳", "佛山", "厦门"], 华北: ["北京", "天津", "济南", "石家庄"], 西南: ["成都", "重庆", "昆明", "贵阳"] }
+const CITIES = {
+  华东: ["上海", "杭州", "南京", "苏州"],
+  华南: ["广州", "深圳", "佛山", "厦门"],
+  华北: ["北京", "天津", "济南", "石家庄"],
+  西南: ["成都", "重庆", "昆明", "贵阳"],
+}
 
 /** Counts for a scale (1 = the reference chain). */
 export function sizes(scale) {
@@ -123,8 +131,8 @@ export function catalogueOf(size) {
     const name = `${pick(rand, STYLE_WORDS)}${garment} 款${String(s + 1).padStart(4, "0")}`
     const priceFen = Math.round((base * (0.8 + rand() * 0.6)) / 100) * 100 - 10
     const colors = [...COLORS].sort(() => rand() - 0.5).slice(0, 4)
-    colors.forEach((color, ci) =>
-      SIZES.forEach((sz, si) =>
+    for (const [ci, color] of colors.entries())
+      for (const [si, sz] of SIZES.entries())
         skus.push({
           kind: "apparel",
           style: s,
@@ -137,9 +145,7 @@ export function catalogueOf(size) {
           unit: "件",
           color,
           size: sz,
-        }),
-      ),
-    )
+        })
   }
   for (let g = 0; g < size.convenience; g++) {
     const [item, category, base] = GOODS[g % GOODS.length]
@@ -338,7 +344,12 @@ export function storeDayOrders(day, storeNo, locationId, count, assortment) {
       ])
       const sku = kind.length ? pick(rand, kind) : pick(rand, goods)
       if (lines.some((x) => x.skuCode === sku.code)) continue
-      const qty = sku.kind === "weighed" ? 200 + Math.floor(rand() * 1300) : sku.kind === "apparel" ? 1 : 1 + Math.floor(rand() * 3)
+      const qty =
+        sku.kind === "weighed"
+          ? 200 + Math.floor(rand() * 1300)
+          : sku.kind === "apparel"
+            ? 1
+            : 1 + Math.floor(rand() * 3)
       const original = sku.kind === "weighed" ? Math.floor((qty * sku.priceFen + 500) / 1000) : qty * sku.priceFen
       const totalFen = member ? original - Math.floor(original / 10) : original
       lines.push({ skuCode: sku.code, qty, unitPriceFen: sku.priceFen, totalFen })

@@ -11,7 +11,15 @@ beforeAll(async () => {
   owner = await ownerToken()
 })
 
-type Job = { id: string; status: string; lastChunk: number; chunksDone: number; rows: number; applied: number; unchanged: number }
+type Job = {
+  id: string
+  status: string
+  lastChunk: number
+  chunksDone: number
+  rows: number
+  applied: number
+  unchanged: number
+}
 type Chunk = { chunk: number; rows: number; applied: number; unchanged: number; replayed: boolean }
 type RowError = { row: number; path: string; code: string }
 
@@ -86,7 +94,8 @@ describe("opening balances through the stock cells", () => {
       [3, "expiry_without_lot"],
       [4, "duplicate_row"],
     ])
-    const skuId = (await call<{ items: { id: string }[] }>("GET", `/skus?q=${good}`, { token: owner })).body.items[0]!.id
+    const skuId = (await call<{ items: { id: string }[] }>("GET", `/skus?q=${good}`, { token: owner })).body.items[0]!
+      .id
     expect((await snapshot(store, skuId)).onHand).toBe(0)
   })
 
@@ -133,7 +142,14 @@ describe("opening balances through the stock cells", () => {
     const job = await openJob("opening_balances")
     // The first run died after its cell took row 0 of chunk 0, before the chunk was recorded.
     const ref = { type: "import", id: job.id, actorId: "usr_owner" }
-    await stub(store, ids[0]!).receive({ locationId: store, skuId: ids[0]!, opId: `${job.id}:0:0`, qty: 10, unitCostFen: 100, ref })
+    await stub(store, ids[0]!).receive({
+      locationId: store,
+      skuId: ids[0]!,
+      opId: `${job.id}:0:0`,
+      qty: 10,
+      unitCostFen: 100,
+      ref,
+    })
     expect(await getJob(job)).toMatchObject({ lastChunk: -1, chunksDone: 0 })
 
     expect((await sendChunk(job, "opening-balances", 0, chunk(0))).body).toMatchObject({ applied: 0, unchanged: 1 })
@@ -161,19 +177,29 @@ describe("opening balances through the stock cells", () => {
     const code = await skuCodeOf(await newSku(owner))
     const key = uniq("key")
     const job = await openJob("opening_balances", key)
-    await sendChunk(job, "opening-balances", 0, { rows: [{ locationId: store, skuCode: code, qty: 1, unitCostFen: 1 }] })
-    const other = await sendChunk(job, "opening-balances", 0, { rows: [{ locationId: store, skuCode: code, qty: 2, unitCostFen: 1 }] })
+    await sendChunk(job, "opening-balances", 0, {
+      rows: [{ locationId: store, skuCode: code, qty: 1, unitCostFen: 1 }],
+    })
+    const other = await sendChunk(job, "opening-balances", 0, {
+      rows: [{ locationId: store, skuCode: code, qty: 2, unitCostFen: 1 }],
+    })
     expect([other.status, other.body.code]).toEqual([409, "chunk_conflict"])
     const again = await call<Job>("POST", "/imports", { token: owner, body: { key, kind: "opening_balances" } })
     expect([again.status, again.body.id]).toEqual([200, job.id])
-    const reused = await call<{ code: string }>("POST", "/imports", { token: owner, body: { key, kind: "sales_history" } })
+    const reused = await call<{ code: string }>("POST", "/imports", {
+      token: owner,
+      body: { key, kind: "sales_history" },
+    })
     expect([reused.status, reused.body.code]).toEqual([409, "import_key_reused"])
   })
 
   it("is for HQ: a store manager may not import", async () => {
     const store = await createLocation(owner)
     const manager = await staffToken(owner, "store_manager", [store])
-    const res = await call("POST", "/imports", { token: manager.token, body: { key: uniq("k"), kind: "opening_balances" } })
+    const res = await call("POST", "/imports", {
+      token: manager.token,
+      body: { key: uniq("k"), kind: "opening_balances" },
+    })
     expect(res.status).toBe(403)
   })
 })
@@ -194,7 +220,14 @@ describe("sales history", () => {
       "select id, number, source, total_fen, discount_fen, business_day, posted_at, points_earned from sales where id in (select 'hs_' || value from json_each(?)) order by id",
     )
       .bind(JSON.stringify(ids))
-      .all<{ id: string; number: string; source: string; total_fen: number; discount_fen: number; business_day: string }>()
+      .all<{
+        id: string
+        number: string
+        source: string
+        total_fen: number
+        discount_fen: number
+        business_day: string
+      }>()
     return results
   }
 
@@ -228,7 +261,9 @@ describe("sales history", () => {
     const skuId = await newSku(owner)
     const code = await skuCodeOf(skuId)
     const opening = await openJob("opening_balances")
-    await sendChunk(opening, "opening-balances", 0, { rows: [{ locationId: store, skuCode: code, qty: 50, unitCostFen: 900 }] })
+    await sendChunk(opening, "opening-balances", 0, {
+      rows: [{ locationId: store, skuCode: code, qty: 50, unitCostFen: 900 }],
+    })
     await flush(store, skuId)
     const movesBefore = await movesOf(store, skuId)
 

@@ -105,7 +105,7 @@ async function plan(ctx: Ctx, orders: readonly HistoryOrder[]): Promise<Planned>
     out.days.set(`${loc.id}:${day}`, { locationId: loc.id, day })
     out.sales.push([o.externalId, loc.id, subtotal, subtotal - total, total, cost, at, day])
     out.lines.push(...lines)
-    payments.forEach((p, n) => out.payments.push([o.externalId, n + 1, p.method, p.amountFen]))
+    for (const [n, p] of payments.entries()) out.payments.push([o.externalId, n + 1, p.method, p.amountFen])
   })
   if (errors.length > 0)
     throw problem(422, "import_rejected", `${errors.length} problem(s) in this chunk: nothing was applied.`, {

@@ -139,10 +139,7 @@ export async function finishJob(db: Db, actor: Actor, id: string, chunks: number
         errors: missing.slice(0, 100).map((n) => ({ path: `chunks.${n}`, message: "Not done yet.", chunk: n })),
       })
     const now = Date.now()
-    await db
-      .update(importJobs)
-      .set({ status: "done", finishedAt: now, updatedAt: now })
-      .where(eq(importJobs.id, id))
+    await db.update(importJobs).set({ status: "done", finishedAt: now, updatedAt: now }).where(eq(importJobs.id, id))
   }
   return jobView(await getJob(db, actor, id))
 }

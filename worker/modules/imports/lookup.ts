@@ -30,12 +30,16 @@ export async function locationResolver(db: Db, actor: Actor, refs: readonly Loca
   const byName = new Map<string, LocationRow[]>()
   for (const l of visible) byName.set(l.name, [...(byName.get(l.name) ?? []), l])
   return (ref) => {
-    if (ref.locationId) return byId.get(ref.locationId) ?? { error: "unknown_location", message: "No such store or warehouse." }
+    if (ref.locationId)
+      return byId.get(ref.locationId) ?? { error: "unknown_location", message: "No such store or warehouse." }
     const named = byName.get(ref.locationName ?? "") ?? []
     if (named.length === 1) return named[0]!
     return named.length === 0
       ? { error: "unknown_location", message: `No store or warehouse is called ${ref.locationName}.` }
-      : { error: "ambiguous_location", message: `${named.length} locations are called ${ref.locationName}: use locationId.` }
+      : {
+          error: "ambiguous_location",
+          message: `${named.length} locations are called ${ref.locationName}: use locationId.`,
+        }
   }
 }
 

@@ -3,9 +3,9 @@
 import { createRoute } from "@hono/zod-openapi"
 import type { Context } from "hono"
 import { TENDER_METHODS } from "../../../core/tenders"
+import type { AppEnv } from "../../env"
 import { guard } from "../../lib/auth"
 import { Id, jsonBody, jsonResponse, problemResponses, router, z } from "../../lib/openapi"
-import type { AppEnv } from "../../env"
 import { IdParam, IsoTime } from "../../lib/schemas"
 import { importProducts } from "../catalog/import"
 import { importHistory } from "./history"
@@ -75,9 +75,7 @@ const OpeningRow = z
 const HistoryOrder = z
   .strictObject({
     ...LocationFields,
-    externalId: z
-      .string()
-      .regex(/^[A-Za-z0-9_.:-]{1,48}$/, "the old system's order id: 1–48 letters, digits, _ . : -"),
+    externalId: z.string().regex(/^[A-Za-z0-9_.:-]{1,48}$/, "the old system's order id: 1–48 letters, digits, _ . : -"),
     occurredAt: z.iso.datetime({ offset: true }),
     lines: z
       .array(z.strictObject({ skuCode: Text(64), qty: Qty, unitPriceFen: Fen, totalFen: Fen.optional() }))
