@@ -131,6 +131,24 @@ export const memberTiers = sqliteTable(
 )
 
 /**
+ * Every tier change the nightly job made (from → to, when), so an offline sale synced after a change
+ * is priced with the tier the member held when it happened: the tier at T is the `from` of the
+ * first change after T, or the current tier when there is none.
+ */
+export const memberTierChanges = sqliteTable(
+  "member_tier_changes",
+  {
+    // `${memberId}:${at}`: the job's run time, so a re-run of the same pass writes nothing new.
+    id: text("id").primaryKey(),
+    memberId: text("member_id").notNull(),
+    fromTierId: text("from_tier_id"),
+    toTierId: text("to_tier_id"),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("member_tier_changes_member_at_idx").on(t.memberId, t.at)],
+)
+
+/**
  * What each sale (or return, negative) counted toward a member's tier, appended by the sales
  * module through recordSpend(); one row per sale, so a replayed sale counts once.
  */
