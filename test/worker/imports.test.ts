@@ -234,7 +234,7 @@ describe("sales history", () => {
   it("lists every bad order and writes none of them", async () => {
     const store = await createLocation(owner)
     const code = await skuCodeOf(await newSku(owner))
-    const ids = [uniq("OK"), uniq("NOSKU"), uniq("DUP"), uniq("PAY"), uniq("FUT")]
+    const ids = [uniq("OK"), uniq("NOSKU"), uniq("DUP"), uniq("PAY"), uniq("FUT"), uniq("HUGE")]
     const job = await openJob("sales_history")
     const res = await sendChunk(job, "sales", 0, {
       orders: [
@@ -243,6 +243,7 @@ describe("sales history", () => {
         order(ids[0]!, store, code),
         { ...order(ids[3]!, store, code), payments: [{ method: "cash", amountFen: 1 }] },
         order(ids[4]!, store, code, "2099-01-01T00:00:00Z"),
+        { ...order(ids[5]!, store, code), lines: [{ skuCode: code, qty: 1_000_000_000, unitPriceFen: 1_000_000_000 }] },
       ],
     })
     expect(res.status).toBe(422)
@@ -252,6 +253,8 @@ describe("sales history", () => {
       [2, "duplicate_row"],
       [3, "payments_mismatch"],
       [4, "not_in_past"],
+      [5, "amount_too_large"],
+      [5, "payments_mismatch"],
     ])
     expect(await salesOf(ids)).toEqual([])
   })

@@ -27,6 +27,9 @@ export type HistoryOrder = LocationRef & {
 
 type Ctx = { db: Db; env: Env; actor: Actor }
 
+/** ¥100,000,000: a line beyond it is a typo in the old system's export, and sums stay exact integers. */
+const MAX_LINE_FEN = 10_000_000_000
+
 /** "YYYY-MM-DD" in a time zone; one formatter per zone and one answer per quarter hour, as 100,000s of rows need. */
 function dayCutter() {
   const formatters = new Map<string, Intl.DateTimeFormat>()
@@ -88,6 +91,10 @@ async function plan(ctx: Ctx, orders: readonly HistoryOrder[]): Promise<Planned>
         return []
       }
       const original = lineAmountFen(l.qty, l.unitPriceFen, sku.unit)
+      if (original > MAX_LINE_FEN) {
+        fail(`lines.${i}.qty`, "amount_too_large", "qty × price is over ¥100,000,000 for one line.")
+        return []
+      }
       const paid = l.totalFen ?? original
       if (paid > original) fail(`lines.${i}.totalFen`, "total_above_list", "A line's total can't exceed qty × price.")
       const c = lineCost(sku, l.qty)
