@@ -292,6 +292,7 @@ function byName(name: string, w: World, p: Place): unknown {
     name: () => uniq("名"),
     date: today,
     code: () => w.coupon,
+    role: () => "cashier",
     id: ulid,
   }
   return table[name]?.()
@@ -310,17 +311,21 @@ const sampleString = (s: Schema): string => {
   return "样".repeat(Math.max(1, s.minLength ?? 1))
 }
 
+const ANCHORS = new Set(["locationId", "saleId", "consent"])
+
 /** A valid value of schema `raw`: required properties only, real ids where the field names one. */
 export function sample(doc: Doc, raw: Schema, w: World, p: Place, name = ""): unknown {
   const s = shape(doc, raw)
   if (s.const !== undefined) return s.const
-  if (s.enum) return s.enum.find((v) => v !== null)
   const known = byName(name, w, p)
+  if (s.enum) return s.enum.includes(known) ? known : s.enum.find((v) => v !== null)
   if (known !== undefined && (s.type === "string" || s.type === undefined)) return known
   switch (s.type) {
     case "object": {
       const out: Record<string, unknown> = {}
-      for (const k of s.required ?? []) out[k] = sample(doc, s.properties?.[k] ?? {}, w, p, k)
+      // Required fields, and the optional ones that say where (or for whom) the call acts.
+      for (const [k, sub] of Object.entries(s.properties ?? {}))
+        if ((s.required ?? []).includes(k) || ANCHORS.has(k)) out[k] = sample(doc, sub, w, p, k)
       return out
     }
     case "array":
@@ -409,6 +414,6 @@ export async function fingerprint(w: World): Promise<Record<string, unknown>> {
   return { db, cells }
 }
 
-/** A signed-in user of `role` who may act in `own` only (owners and managers see all anyway). */
+/** A signed-in user of `role` who may act in `own` only (owners and managers see all anyway), in a session of its own. */
 export const actor = (w: World, role: Parameters<typeof staffToken>[1]) =>
-  role === "owner" ? Promise.resolve(w.owner) : staffToken(w.owner, role, [w.own.location]).then((u) => u.token)
+  role === "owner" ? ownerToken() : staffToken(w.owner, role, [w.own.location]).then((u) => u.token)

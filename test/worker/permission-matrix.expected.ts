@@ -49,6 +49,7 @@ export const SCOPES: Record<string, Scope> = {
   "GET /api/v1/locations": "chain",
   "GET /api/v1/locations/{id}": "location",
   "PATCH /api/v1/locations/{id}": "location",
+  "GET /api/v1/locations/{id}/members": "location",
   "POST /api/v1/products": "chain",
   "GET /api/v1/products": "chain",
   "POST /api/v1/products/import": "chain",
@@ -130,15 +131,65 @@ export const SCOPES: Record<string, Scope> = {
   "GET /api/v1/promotions/{id}": "chain",
   "PATCH /api/v1/promotions/{id}": "chain",
   "POST /api/v1/coupons/batches": "chain",
+  // A chain's data migration (HQ): the import names locations inside its rows, never in its path.
+  "POST /api/v1/imports": "chain",
+  "GET /api/v1/imports/{id}": "chain",
+  "POST /api/v1/imports/{id}/products/{chunk}": "chain",
+  "POST /api/v1/imports/{id}/opening-balances/{chunk}": "chain",
+  "POST /api/v1/imports/{id}/sales/{chunk}": "chain",
+  "POST /api/v1/imports/{id}/finish": "chain",
+  "GET /api/v1/ops/health/deep": "chain",
   "GET /api/v1/coupons/{code}": "chain",
 }
 
-/** Where the rule above does not give the answer: which extra statuses are right, and why. */
-export const EXCEPTIONS: Record<string, { alsoOwn?: number[]; reason: string }> = {
+/** Where the rule above does not give the answer: the answer that is right instead, and why. */
+export type Exception = {
+  reason: string
+  /** Statuses that are right for a caller who may act. */
+  alsoOwn?: number[]
+  /** Callers refused (403) although their role has the declared permission. */
+  forbiddenFor?: Caller[]
+  /** The answer may name other stores' locations. */
+  showsOther?: boolean
+  /** Another store's resource is refused inside a 200 (a batch refuses items one by one). */
+  hiddenInBody?: string
+}
+
+export const EXCEPTIONS: Record<string, Exception> = {
   "DELETE /api/v1/parked-carts/{id}": {
     alsoOwn: [404],
     reason: "the first caller allowed to recall the cart takes it; for every later caller it is gone",
   },
+  "GET /api/v1/devices/{id}/pins": {
+    alsoOwn: [403],
+    reason: "till PINs go only to a session signed in on that very device (not_this_device), whatever the role",
+  },
+  "POST /api/v1/reports/day/close": {
+    forbiddenFor: ["cashier"],
+    reason: "closing a day needs a store manager's authority; a cashier's shifts:write covers only their shift",
+  },
+  "POST /api/v1/transfers/{id}/receive": {
+    alsoOwn: [404],
+    reason: "only the destination counts a transfer in; the matrix's transfer leaves the caller's own store",
+  },
+  "GET /api/v1/transfers/destinations": {
+    showsOther: true,
+    reason: "a store may send goods to any location of the chain, so it sees where it can send them",
+  },
+  "GET /api/v1/members/{id}": {
+    showsOther: true,
+    reason: "a member shops at every store: the till finds them chain-wide, home store included",
+  },
+  "PATCH /api/v1/members/{id}": { showsOther: true, reason: "as GET /members/{id}" },
+  "POST /api/v1/sales/sync": {
+    hiddenInBody: '"status":"rejected"',
+    reason: "an offline batch answers 200 and refuses each sale alone (another store's: rejected, not_found)",
+  },
+  "GET /api/v1/imports/{id}": { alsoOwn: [404], reason: "the matrix makes no import job: its id is unknown to all" },
+  "POST /api/v1/imports/{id}/products/{chunk}": { alsoOwn: [404], reason: "as GET /imports/{id}" },
+  "POST /api/v1/imports/{id}/opening-balances/{chunk}": { alsoOwn: [404], reason: "as GET /imports/{id}" },
+  "POST /api/v1/imports/{id}/sales/{chunk}": { alsoOwn: [404], reason: "as GET /imports/{id}" },
+  "POST /api/v1/imports/{id}/finish": { alsoOwn: [404], reason: "as GET /imports/{id}" },
 }
 
 /** The permissions of the API key in the matrix: a channel integration's (a mini-program backend). */
@@ -156,8 +207,8 @@ export type Where = "own" | "other"
 
 export type Expected =
   | { kind: "forbidden" } // 403 forbidden
-  | { kind: "hidden" } // 404 not_found
-  | { kind: "allowed"; alsoOwn: number[] } // neither 401, 403 nor 404 (unless listed)
+  | { kind: "hidden"; inBody?: string } // 404 not_found (or a 200 refusing the item inside)
+  | { kind: "allowed"; alsoOwn: number[]; showsOther: boolean } // neither 401, 403 nor 404 (unless listed)
 
 const mayDo = (caller: Caller, permission: Permission) =>
   caller === "api_key" ? API_KEY_PERMISSIONS.includes(permission) : can(caller, permission)
@@ -166,14 +217,21 @@ const seesAll = (caller: Caller) => caller === "owner" || caller === "manager"
 export function expected(key: string, permission: string | undefined, caller: Caller, where: Where): Expected {
   const scope = SCOPES[key]
   if (!scope) throw new Error(`${key} has no entry in test/worker/permission-matrix.expected.ts: say who may reach it`)
-  const alsoOwn = EXCEPTIONS[key]?.alsoOwn ?? []
-  // Public calls judge their body alone (a wrong password is 401); self-service ids are the caller's own.
-  if (scope === "public") return { kind: "allowed", alsoOwn: [401, 404, ...alsoOwn] }
-  if (scope === "self")
-    return caller === "api_key" ? { kind: "forbidden" } : { kind: "allowed", alsoOwn: [404, ...alsoOwn] }
-  if (!permission || !PERMISSIONS.includes(permission as Permission))
-    throw new Error(`${key} declares no known x-permission (${permission})`)
-  if (!mayDo(caller, permission as Permission)) return { kind: "forbidden" }
-  if (scope === "location" && where === "other" && !seesAll(caller)) return { kind: "hidden" }
-  return { kind: "allowed", alsoOwn }
+  const ex = EXCEPTIONS[key] ?? { reason: "" }
+  const allowed = (more: number[] = []): Expected => ({
+    kind: "allowed",
+    alsoOwn: [...more, ...(ex.alsoOwn ?? [])],
+    showsOther: ex.showsOther ?? false,
+  })
+  // Public calls judge their body alone (a wrong password is 401).
+  if (scope === "public") return allowed([401, 404])
+  if (scope === "self" && caller === "api_key") return { kind: "forbidden" }
+  if (permission !== undefined && !PERMISSIONS.includes(permission as Permission))
+    throw new Error(`${key} declares an unknown x-permission ${permission}`)
+  if (permission === undefined && scope !== "self") throw new Error(`${key} declares no x-permission`)
+  if (permission && !mayDo(caller, permission as Permission)) return { kind: "forbidden" }
+  if (ex.forbiddenFor?.includes(caller)) return { kind: "forbidden" }
+  if (scope === "self") return allowed([404]) // an unknown session id of one's own
+  if (scope === "location" && where === "other" && !seesAll(caller)) return { kind: "hidden", inBody: ex.hiddenInBody }
+  return allowed()
 }

@@ -88,3 +88,10 @@ export const requires = (permission: Permission): MiddlewareHandler<AppEnv> =>
 
 /** A route's permission, enforced and documented (`x-permission` in the OpenAPI document). */
 export const guard = (permission: Permission) => ({ middleware: [requires(permission)], "x-permission": permission })
+
+/** A call about the signed-in user themselves: an API key has no user, password, session or PIN. */
+export const usersOnly = (): MiddlewareHandler<AppEnv> =>
+  async function usersOnly(c, next) {
+    if (c.get("actor").kind !== "user") throw problem(403, "forbidden", "API keys have no user session.")
+    await next()
+  }

@@ -44,7 +44,9 @@ export const notFound = (what = "resource") => problem(404, "not_found", `No suc
 
 export function problemResponse(c: Context, err: ProblemError): Response {
   const { headers, ...extra } = err.extra
+  // The members RFC 9457 defines come last: an extra member can add to a problem, never change them.
   const body = {
+    ...extra,
     type: `https://puzi.dev/problems/${err.code}`,
     title: TITLES[err.status] ?? "Error",
     status: err.status,
@@ -52,7 +54,6 @@ export function problemResponse(c: Context, err: ProblemError): Response {
     code: err.code,
     instance: c.req.path,
     requestId: c.get("requestId"),
-    ...extra,
   }
   return new Response(JSON.stringify(body), {
     status: err.status,

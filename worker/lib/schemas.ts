@@ -13,3 +13,5 @@ export const RoleSchema = z.enum(ROLES)
 export const IsoTime = z.string().openapi({ example: "2026-11-25T08:00:00.000Z" })
 export const Ok = z.object({ ok: z.literal(true) })
 export const IdParam = z.object({ id: z.string().min(1).max(64) })
+/** The header every document-creating POST takes (see lib/idempotency.ts), declared so the OpenAPI document shows it. */
+export const IdempotencyHeader = z.object({ "idempotency-key": z.string().min(1).max(255).optional() })

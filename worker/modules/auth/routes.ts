@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi"
-import { guard } from "../../lib/auth"
+import { guard, usersOnly } from "../../lib/auth"
 import { jsonBody, jsonResponse, problemResponses, router, z } from "../../lib/openapi"
 import { iterationsFrom } from "../../lib/password"
 import { problem } from "../../lib/problem"
@@ -83,6 +83,7 @@ const logout = createRoute({
   method: "post",
   path: "/auth/logout",
   tags: ["auth"],
+  middleware: [usersOnly()] as const,
   summary: "End this session",
   responses: { 200: jsonResponse(Ok, "Signed out"), ...problemResponses(401) },
 })
@@ -90,6 +91,7 @@ const getMe = createRoute({
   method: "get",
   path: "/me",
   tags: ["auth"],
+  middleware: [usersOnly()] as const,
   summary: "The signed-in user, with permissions",
   responses: { 200: jsonResponse(Me, "Me"), ...problemResponses(401, 403) },
 })
@@ -97,6 +99,7 @@ const changePassword = createRoute({
   method: "post",
   path: "/me/password",
   tags: ["auth"],
+  middleware: [usersOnly()] as const,
   summary: "Change my password (ends my other sessions)",
   request: jsonBody(z.strictObject({ currentPassword: z.string().min(1).max(200), newPassword: Password })),
   responses: { 200: jsonResponse(Ok, "Changed"), ...problemResponses(400, 401, 422) },
@@ -105,6 +108,7 @@ const mySessions = createRoute({
   method: "get",
   path: "/me/sessions",
   tags: ["auth"],
+  middleware: [usersOnly()] as const,
   summary: "My open sessions",
   responses: { 200: jsonResponse(z.object({ items: z.array(Session) }), "Sessions"), ...problemResponses(401) },
 })
@@ -112,13 +116,14 @@ const revokeMine = createRoute({
   method: "post",
   path: "/me/sessions/{id}/revoke",
   tags: ["auth"],
+  middleware: [usersOnly()] as const,
   summary: "End one of my sessions (e.g. on a lost phone)",
   request: { params: IdParam },
   responses: { 200: jsonResponse(Ok, "Revoked"), ...problemResponses(401, 404) },
 })
 
 // Till PINs are for those who sell at a till.
-const sellers = guard("sales:write")
+const sellers = { ...guard("sales:write"), middleware: [usersOnly(), ...guard("sales:write").middleware] }
 const TillPin = z
   .string()
   .regex(/^\d{4,6}$/, "4 to 6 digits")

@@ -67,7 +67,9 @@ export async function updateLocation(
   id: string,
   patch: Partial<LocationInput> & { status?: "active" | "closed" },
 ) {
-  await getLocation(db, actor, id)
+  const current = await getLocation(db, actor, id)
+  // An empty patch changes nothing (and Drizzle refuses an UPDATE without values).
+  if (Object.values(patch).every((v) => v === undefined)) return current
   const [row] = await db.update(locations).set(patch).where(eq(locations.id, id)).returning()
   return toLocation(row!)
 }

@@ -133,6 +133,7 @@ export async function registerDevice(db: Db, actor: Actor, input: { locationId: 
 }
 
 export async function listDevices(db: Db, actor: Actor, q: { locationId?: string }) {
+  if (q.locationId) assertLocation(actor, q.locationId, "store")
   const rows = await db
     .select()
     .from(devices)

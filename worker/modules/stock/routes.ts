@@ -5,7 +5,7 @@ import { guard } from "../../lib/auth"
 import { idempotent } from "../../lib/idempotency"
 import { Id, jsonBody, jsonResponse, problemResponses, router, z } from "../../lib/openapi"
 import { PageQuery, pageOf } from "../../lib/pagination"
-import { IdParam, IsoTime } from "../../lib/schemas"
+import { IdempotencyHeader, IdParam, IsoTime } from "../../lib/schemas"
 import { auditLocation, lastAuditResult, requestAuditRun } from "./audit"
 import { getCell, listExpiring, listLevels, listMoves, skuAvailability } from "./queries"
 import { getAdjustment, getReceipt, postAdjustment, postReceipt, type StockCtx } from "./service"
@@ -296,7 +296,7 @@ const createReceipt = createRoute({
   summary: "Receive goods (入库) with lots, expiry and unit cost; needs Idempotency-Key",
   middleware: [...guard("stock:receive").middleware, idempotent()],
   "x-permission": "stock:receive",
-  request: jsonBody(ReceiptIn),
+  request: { headers: IdempotencyHeader, ...jsonBody(ReceiptIn) },
   responses: { 201: jsonResponse(Receipt, "Received"), ...problemResponses(400, 401, 403, 404, 409, 422) },
 })
 const readReceipt = createRoute({
@@ -315,7 +315,7 @@ const createAdjustment = createRoute({
   summary: "Write off or add stock with a reason (报损/报溢), all lines or none; needs Idempotency-Key",
   middleware: [...guard("stock:adjust").middleware, idempotent()],
   "x-permission": "stock:adjust",
-  request: jsonBody(AdjustmentIn),
+  request: { headers: IdempotencyHeader, ...jsonBody(AdjustmentIn) },
   responses: { 201: jsonResponse(Adjustment, "Adjusted"), ...problemResponses(400, 401, 403, 404, 409, 422) },
 })
 const readAdjustment = createRoute({

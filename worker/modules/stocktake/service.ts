@@ -182,7 +182,7 @@ const sumLines = (lines: readonly CountLine[]) => {
 }
 
 const closed = (s: StocktakeRow) =>
-  problem(409, "stocktake_closed", `This stocktake is ${s.status}: counts are no longer taken.`, { status: s.status })
+  problem(409, "stocktake_closed", `This stocktake is ${s.status}: counts are no longer taken.`, { state: s.status })
 
 /**
  * One scan batch from one counter, added to what the others counted. The batch id makes it
@@ -292,7 +292,7 @@ export async function postStocktake(ctx: Ctx, id: string): Promise<Stocktake> {
     case "posted":
       return toStocktake(s, lines)
     default:
-      throw problem(409, "stocktake_closed", "A cancelled stocktake can't be posted.", { status: s.status })
+      throw problem(409, "stocktake_closed", "A cancelled stocktake can't be posted.", { state: s.status })
   }
 }
 
@@ -358,7 +358,7 @@ export async function cancelStocktake(ctx: Ctx, id: string): Promise<Stocktake> 
   const { s, lines } = await loadFor(ctx, id)
   if (s.status === "cancelled") return toStocktake(s, lines)
   if (s.status !== "open")
-    throw problem(409, "stocktake_closed", `A stocktake that is ${s.status} can't be cancelled.`, { status: s.status })
+    throw problem(409, "stocktake_closed", `A stocktake that is ${s.status} can't be cancelled.`, { state: s.status })
   const done = await db
     .update(stocktakes)
     .set({ status: "cancelled", cancelledBy: actor.id, cancelledAt: Date.now() })

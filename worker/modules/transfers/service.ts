@@ -259,7 +259,7 @@ async function forget(db: Db, id: string) {
 // ── ship: commit at the source, in transit at the destination ───────────────
 
 const wrongState = (t: TransferRow, doing: string) =>
-  problem(409, "invalid_transfer_state", `A transfer that is ${t.status} can't be ${doing}.`, { status: t.status })
+  problem(409, "invalid_transfer_state", `A transfer that is ${t.status} can't be ${doing}.`, { state: t.status })
 
 /** Moves status `from` → `to` (plus fields) only if nobody else did; true when this call did. */
 async function claim(db: Db, id: string, from: TransferStatus, to: TransferStatus, set: Partial<TransferRow> = {}) {
