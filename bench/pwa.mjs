@@ -56,7 +56,7 @@ try {
   })
   const context = await browser.newContext({ baseURL: url, locale: "zh-CN", viewport: { width: 800, height: 1000 } })
   const page = await context.newPage()
-  const fetched = watchSkuPages(page)
+  const fetched = watchApi(page)
   results.firstLoadJs = { ...results.firstLoadJs, ...(await observedFirstLoad(page)) }
 
   say(`signing in as ${CASHIER.username}; the app syncs ${SKUS} SKUs into IndexedDB …`)
@@ -73,6 +73,8 @@ try {
   say(`first sync: ${results.firstSync.seconds} s, ${results.firstSync.rows} rows, ${kb(results.firstSync.bytes)} KB`)
 
   await importCatalogue(owner.token, newRows(NEW_SKUS))
+  await fetched.quiet() // the first refresh (promotions, stock) has finished too
+  fetched.take()
   const secondStarted = Date.now()
   await page.evaluate(() => window.dispatchEvent(new Event("online")))
   const secondAt = await syncedAfter(page, firstAt)
@@ -245,11 +247,29 @@ async function importCatalogue(token, rows) {
   return { rows: rows.length, skus: imported, seconds: round((performance.now() - t0) / 1000, 1) }
 }
 
-/** Every /skus page the app fetches: its rows and bytes, taken per sync. */
-function watchSkuPages(page) {
+/**
+ * The app's API traffic: every /skus page it fetches (rows and bytes, taken per sync), and whether any API
+ * call is still in flight — a refresh asked for while one runs joins it, so the second sync waits for quiet.
+ */
+function watchApi(page) {
   let rows = 0
   let bytes = 0
   let calls = 0
+  let inFlight = 0
+  let lastActivity = Date.now()
+  const isApi = (req) => new URL(req.url()).pathname.startsWith("/api/")
+  const done = (req) => {
+    if (!isApi(req)) return
+    inFlight--
+    lastActivity = Date.now()
+  }
+  page.on("request", (req) => {
+    if (!isApi(req)) return
+    inFlight++
+    lastActivity = Date.now()
+  })
+  page.on("requestfinished", done)
+  page.on("requestfailed", done)
   page.on("response", async (res) => {
     if (!new URL(res.url()).pathname.endsWith("/api/v1/skus")) return
     try {
@@ -266,6 +286,10 @@ function watchSkuPages(page) {
       bytes = 0
       calls = 0
       return out
+    },
+    /** Resolves once no API call has been in flight for `ms`. */
+    async quiet(ms = 1000) {
+      while (inFlight > 0 || Date.now() - lastActivity < ms) await new Promise((r) => setTimeout(r, 100))
     },
   }
 }

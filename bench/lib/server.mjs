@@ -1,13 +1,12 @@
 // The dev server as every benchmark runs it: the Worker bundled once into a temporary folder and served
-// from that file (`wrangler dev` restarts the Worker whenever a source file changes, and a checkout that
-// others are editing would restart it mid-run), fresh local state, its own port, and optionally the
-// inspector port that heap.mjs reads the isolate's heap through.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+// from that file (scripts/lib/server.mjs `bundledWorker`: a checkout that others are editing would otherwise
+// restart the Worker mid-run), fresh local state, its own port, and optionally the inspector port that
+// heap.mjs reads the isolate's heap through.
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { bin, run } from "../../scripts/lib/run.mjs"
-import { freePort, startServer } from "../../scripts/lib/server.mjs"
+import { bundledWorker, freePort, startServer } from "../../scripts/lib/server.mjs"
 
 export const root = fileURLToPath(new URL("../..", import.meta.url))
 
@@ -19,41 +18,26 @@ export const root = fileURLToPath(new URL("../..", import.meta.url))
 export async function benchServer({ name, assets, inspector = false, seed = true, say = console.log }) {
   const dir = mkdtempSync(join(tmpdir(), `puzi-bench-${name}-`))
   say("bundling the Worker …")
-  const bundle = join(dir, "bundle")
-  await run(bin("wrangler"), ["deploy", "--dry-run", "--outdir", bundle], { stdio: "ignore" })
-  let served = assets
-  if (!served) {
-    served = join(dir, "assets")
-    mkdirSync(served)
-    writeFileSync(join(served, "index.html"), "<!doctype html><title>puzi bench</title>\n")
-  }
-  writeFileSync(
-    join(bundle, "wrangler.toml"),
-    readFileSync(join(root, "wrangler.toml"), "utf8")
-      .replace(/^main = .*$/m, 'main = "index.js"')
-      .replace(/^directory = "(.*)"$/m, `directory = "${served}"`)
-      .replace(/^migrations_dir = "(.*)"$/m, (_, d) => `migrations_dir = "${join(root, d)}"`),
-  )
+  const worker = await bundledWorker(dir, { assets })
   const inspectorPort = inspector ? await freePort() : undefined
   say(`starting the dev server on fresh state in ${dir} …`)
   const server = await startServer({
     persistTo: join(dir, "state"),
     seed,
-    extraArgs: [
-      "--config",
-      join(bundle, "wrangler.toml"),
-      "--no-bundle",
-      ...(inspectorPort ? ["--inspector-port", String(inspectorPort)] : []),
-    ],
+    extraArgs: [...worker, ...(inspectorPort ? ["--inspector-port", String(inspectorPort)] : [])],
   })
   say(`server up at ${server.url} (seeded: ${server.seeded}${inspectorPort ? `, inspector :${inspectorPort}` : ""})`)
-  return {
-    url: server.url,
-    inspectorPort,
-    dir,
-    stop: async () => {
-      await server.stop()
-      rmSync(dir, { recursive: true, force: true })
-    },
+  const stop = async () => {
+    process.off("SIGINT", interrupted)
+    process.off("SIGTERM", interrupted)
+    await server.stop()
+    rmSync(dir, { recursive: true, force: true })
   }
+  // wrangler runs in its own process group, so a Ctrl-C or kill of the benchmark would leave it serving.
+  const interrupted = (signal) => {
+    void stop().finally(() => process.exit(signal === "SIGINT" ? 130 : 143))
+  }
+  process.once("SIGINT", interrupted)
+  process.once("SIGTERM", interrupted)
+  return { url: server.url, inspectorPort, dir, stop }
 }
