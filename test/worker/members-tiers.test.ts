@@ -1,10 +1,12 @@
 // Member tiers from spend over each tier's window, recomputed by the nightly job. Tiers are
 // chain-wide, so this file alone creates them (storage is shared within a file).
 import { env } from "cloudflare:workers"
+import { ulid } from "ulid"
 import { describe, expect, it } from "vitest"
 import { makeDb } from "../../worker/db/client"
 import { recomputeTiers, recordSpend } from "../../worker/modules/members"
 import { call, createLocation, ownerToken, staffToken, uniq } from "./helpers"
+import { cash, member as memberWithValue, promotion, shop } from "./sales-helpers"
 
 const db = () => makeDb(env.DB)
 const DAY = 86_400_000
@@ -80,5 +82,48 @@ describe("member tiers", () => {
     expect(await tierOf(silverOnly)).toBeNull()
     const lookup = await call("GET", `/members/${recentGold}`, { token: cashier.token })
     expect(lookup.body.tierId).toBeNull()
+  })
+
+  it("an offline sale synced after the member changed tier is priced with the tier they held when it happened", async () => {
+    const { owner, store, skuIds, cashier } = await shop({ skus: 1, priceFen: 1000, qty: 10 })
+    const gold = await call("POST", "/member-tiers", {
+      token: owner,
+      body: { name: uniq("金卡"), minSpendFen: 10_000, months: 12 },
+    })
+    await promotion(owner, store, {
+      name: "金卡九折",
+      class: "order",
+      rule: { kind: "percent_off", offBp: 1000 },
+      member: { tierIds: [gold.body.id] },
+    })
+    const m = await memberWithValue(cashier.token, store)
+    const offline = (paidFen: number) => ({
+      id: ulid(),
+      locationId: store,
+      occurredAt: new Date().toISOString(),
+      memberId: m,
+      lines: [{ skuId: skuIds[0]!, qty: 1 }],
+      payments: [cash(paidFen)],
+      totalFen: paidFen,
+    })
+    // Sold offline before the member was gold (full price), then the nightly job makes them gold,
+    // then sold offline again with the gold discount; both reach the server only now.
+    const before = offline(1000)
+    await recordSpend(db(), { memberId: m, saleId: uniq("sale"), amountFen: 20_000, at: Date.now() - DAY })
+    await scheduler.wait(5)
+    await recomputeTiers(db(), Date.now())
+    expect(await tierOf(m)).toBe(gold.body.id)
+    await scheduler.wait(5)
+    const after = offline(900)
+
+    const synced = await call("POST", "/sales/sync", { token: cashier.token, body: { sales: [before, after] } })
+    expect(synced.body.results.map((r: { status: string }) => r.status)).toEqual(["applied", "applied"])
+    const exceptions = await call("GET", `/sales/price-exceptions?locationId=${store}`, { token: owner })
+    expect(exceptions.body.items).toEqual([])
+    // A real difference is still an exception: gold's price charged for a time before gold.
+    const wrong = { ...offline(900), occurredAt: before.occurredAt }
+    await call("POST", "/sales/sync", { token: cashier.token, body: { sales: [wrong] } })
+    const again = await call("GET", `/sales/price-exceptions?locationId=${store}`, { token: owner })
+    expect(again.body.items).toEqual([expect.objectContaining({ refId: wrong.id, expectedFen: 1000, actualFen: 900 })])
   })
 })

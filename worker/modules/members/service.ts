@@ -25,6 +25,7 @@ import { notFound, problem } from "../../lib/problem"
 import { locationExists } from "../locations"
 import { memberCoupons, memberPromotionUsage } from "../promotions"
 import { move, movementStatements, POINTS, STORED_VALUE } from "./ledger"
+import { tierAt } from "./tiers"
 
 type Row = typeof members.$inferSelect
 
@@ -470,12 +471,13 @@ export const storedValueLedger = (db: Db, memberId: string, q: { limit: number; 
 
 // ─── for the sales module ─────────────────────────────────────────────────────
 
-export async function getMemberForSale(db: Db, memberId: string) {
+/** `asOf`: an offline sale's time, so its tier discounts are the ones the member had then. */
+export async function getMemberForSale(db: Db, memberId: string, asOf?: number) {
   const [r] = await db.select().from(members).where(eq(members.id, memberId))
   if (!r) return null
   return {
     id: r.id,
-    tierId: r.tierId,
+    tierId: asOf === undefined ? r.tierId : await tierAt(db, r.id, r.tierId, asOf),
     birthdayMonth: birthdayMonth(r.birthday),
     phoneMasked: r.phone === null ? "" : maskPhone(r.phone),
     pointsBalance: r.pointsBalance,

@@ -5,7 +5,7 @@
 import { and, asc, eq, gt, type SQL, sql } from "drizzle-orm"
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core"
 import type { Db } from "../../db/client"
-import { memberSpend, members, memberTiers } from "../../db/schema"
+import { memberSpend, members, memberTierChanges, memberTiers } from "../../db/schema"
 import type { Actor } from "../../lib/actor"
 import { newId } from "../../lib/ids"
 import { problem } from "../../lib/problem"
@@ -67,6 +67,17 @@ const CHUNK = 500
 const inJson = (column: SQLiteColumn, values: readonly string[]): SQL =>
   sql`${column} in (select value from json_each(${JSON.stringify(values)}))`
 
+/** The tier a member held at `at` (an offline sale's time): see member_tier_changes. */
+export async function tierAt(db: Db, memberId: string, currentTierId: string | null, at: number) {
+  const [next] = await db
+    .select({ fromTierId: memberTierChanges.fromTierId })
+    .from(memberTierChanges)
+    .where(and(eq(memberTierChanges.memberId, memberId), gt(memberTierChanges.at, at)))
+    .orderBy(asc(memberTierChanges.at))
+    .limit(1)
+  return next ? next.fromTierId : currentTierId
+}
+
 /**
  * The nightly job: every active member's tier from their spend, a chunk of members at a time
  * (one grouped query per distinct window per chunk, then one UPDATE per new tier per chunk).
@@ -108,12 +119,25 @@ export async function recomputeTiers(db: Db, now = Date.now()) {
       if (tierId === m.tierId) continue
       moves.set(tierId, [...(moves.get(tierId) ?? []), m.id])
     }
-    const updates = [...moves].map(([tierId, memberIds]) =>
+    // Each move logged before it is made (the log reads the tier being left), in the same batch.
+    const updates = [...moves].flatMap(([tierId, memberIds]) => [
+      db.insert(memberTierChanges).select(
+        db
+          .select({
+            id: sql<string>`${members.id} || ':' || ${now}`.as("id"),
+            memberId: members.id,
+            fromTierId: members.tierId,
+            toTierId: sql<string | null>`${tierId}`.as("to_tier_id"),
+            at: sql<number>`${now}`.as("at"),
+          })
+          .from(members)
+          .where(and(inJson(members.id, memberIds), eq(members.status, "active"))),
+      ),
       db
         .update(members)
         .set({ tierId })
         .where(and(inJson(members.id, memberIds), eq(members.status, "active"))),
-    )
+    ])
     const [first, ...rest] = updates
     if (first) await db.batch([first, ...rest])
     for (const memberIds of moves.values()) changed += memberIds.length

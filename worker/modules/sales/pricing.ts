@@ -24,8 +24,9 @@ export type PriceRequest = {
   /** Offline sales are facts: a SKU archived since still prices at its list price. */
   allowArchived?: boolean
   /**
-   * Offline sales: list and member prices as they were at `at` (the SKU's price history), so a
-   * price changed between the sale and its sync is not mistaken for the till's error.
+   * Offline sales: list and member prices as they were at `at` (the SKU's price history), and the
+   * member's tier then (members' tier changes), so a change between the sale and its sync is not
+   * mistaken for the till's error.
    */
   asOf?: boolean
 }
@@ -42,7 +43,7 @@ export async function priceSale(db: Db, env: Env, req: PriceRequest): Promise<Pr
   const [skus, then, member] = await Promise.all([
     getSkusByIds(db, skuIds),
     req.asOf ? pricesAt(db, skuIds, req.at) : Promise.resolve(null),
-    req.memberId ? getMemberForSale(db, req.memberId) : Promise.resolve(null),
+    req.memberId ? getMemberForSale(db, req.memberId, req.asOf ? req.at : undefined) : Promise.resolve(null),
   ])
   for (const [id, p] of then ?? []) {
     const s = skus.get(id)
