@@ -15,6 +15,7 @@ import { catalogRoutes } from "./modules/catalog/routes"
 import { importsRoutes } from "./modules/imports/routes"
 import { locationRoutes } from "./modules/locations/routes"
 import { membersRoutes } from "./modules/members/routes"
+import { memberCacheRoutes } from "./modules/members/till-cache"
 import { opsRoutes } from "./modules/ops/routes"
 import { ordersRoutes } from "./modules/orders/routes"
 import { promotionsRoutes } from "./modules/promotions/routes"
@@ -81,6 +82,7 @@ export function buildApp() {
     .route("/", transfersRoutes)
     .route("/", stocktakeRoutes)
     .route("/", membersRoutes)
+    .route("/", memberCacheRoutes)
     .route("/", promotionsRoutes)
     .route("/", opsRoutes)
     .route("/", reportsRoutes)

@@ -78,10 +78,11 @@ export function movementStatements(d1: D1Database, l: LedgerSpec, m: Movement, i
     )
   const update = d1
     .prepare(
-      `update members set ${l.balance} = ${l.balance} + ?
+      // updated_at too: tills refresh their cached balances by it (members/till-cache.ts).
+      `update members set ${l.balance} = ${l.balance} + ?, updated_at = ?
        where id = ? and exists (select 1 from ${l.table} where id = ?)`,
     )
-    .bind(m.delta, m.memberId, id)
+    .bind(m.delta, Date.now(), m.memberId, id)
   return [insert, update]
 }
 

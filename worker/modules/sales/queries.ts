@@ -107,6 +107,7 @@ export type SaleListQuery = {
   cursor?: string
   locationId?: string
   shiftId?: string
+  memberId?: string
   from?: string
   to?: string
 }
@@ -119,6 +120,7 @@ export async function listSales(db: Db, actor: Actor, q: SaleListQuery) {
     locationFilter(actor, sales.locationId),
     q.locationId ? eq(sales.locationId, q.locationId) : undefined,
     q.shiftId ? eq(sales.shiftId, q.shiftId) : undefined,
+    q.memberId ? eq(sales.memberId, q.memberId) : undefined,
     q.from ? gte(sales.occurredAt, Date.parse(q.from)) : undefined,
     q.to ? lt(sales.occurredAt, Date.parse(q.to)) : undefined,
     after

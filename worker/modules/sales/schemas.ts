@@ -134,6 +134,8 @@ export const SaleListQuery = z.object({
   cursor: z.string().max(200).optional(),
   locationId: Id("loc_01JDZ…").optional(),
   shiftId: Id("sh_01JDZ…").optional(),
+  // A member's purchase history, still only at the stores the caller may see.
+  memberId: Id("mbr_01JDZ…").optional(),
   from: IsoInstant.optional(),
   to: IsoInstant.optional(),
 })
