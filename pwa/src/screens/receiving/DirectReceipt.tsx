@@ -3,9 +3,8 @@ import { ulid } from "ulid"
 import { tryParseYuan } from "../../../../core/money"
 import { api } from "../../api/client"
 import { t } from "../../i18n"
-import { online } from "../../net"
 import type { SkuRecord } from "../../store/db"
-import { problemText } from "../stock/docs"
+import { DocHead, DocSubmit, useAction } from "../stock/parts"
 import { ScanField, type ScanLine, ScanLines, skuLabel } from "../stock/scan"
 
 // A supplier's delivery (供应商送货) scanned in: quantity per line, the unit cost as invoiced, and a lot number
@@ -80,8 +79,7 @@ export function DirectReceipt({
   }
   const [supplierRef, setSupplierRef] = useState("")
   const key = useRef(ulid())
-  const [busy, setBusy] = useState(false)
-  const [problem, setProblem] = useState<string | null>(null)
+  const { busy, problem, setProblem, run } = useAction()
 
   const onSku = (sku: SkuRecord) => {
     const now = latest.current
@@ -99,9 +97,7 @@ export function DirectReceipt({
   const post = async () => {
     const bad = lines.map(problemOf).find(Boolean)
     if (bad) return setProblem(bad)
-    setBusy(true)
-    setProblem(null)
-    try {
+    await run(async () => {
       const receipt = await api.post<{ id: string; number: string | null }>(
         "/stock/receipts",
         {
@@ -114,11 +110,7 @@ export function DirectReceipt({
       key.current = ulid()
       setLines([])
       onDone(t("receiving.receiptDone", { number: receipt.number ?? receipt.id }))
-    } catch (error) {
-      setProblem(problemText(error))
-    } finally {
-      setBusy(false)
-    }
+    })
   }
 
   const field = (line: Line, name: "cost" | "lot" | "expiresOn", label: string) => {
@@ -144,12 +136,9 @@ export function DirectReceipt({
 
   return (
     <section class="form" aria-labelledby="direct-title" data-testid="direct-receipt">
-      <div class="doc-card-head">
-        <h2 id="direct-title">{t("receiving.direct")}</h2>
-        <button type="button" class="button button-small" onClick={onBack}>
-          {t("common.back")}
-        </button>
-      </div>
+      <DocHead id="direct-title" onBack={onBack}>
+        {t("receiving.direct")}
+      </DocHead>
       <ScanField onSku={onSku} />
       <ScanLines
         lines={lines}
@@ -176,21 +165,15 @@ export function DirectReceipt({
         {t("receiving.supplierRef")}
         <input value={supplierRef} onInput={(e) => setSupplierRef(e.currentTarget.value)} data-testid="supplier-ref" />
       </label>
-      {!online.value && <p class="notice">{t("receiving.offline")}</p>}
-      {problem && (
-        <p class="form-error" role="alert" data-testid="receipt-problem">
-          {problem}
-        </p>
-      )}
-      <button
-        type="button"
-        class="button button-primary"
-        disabled={busy || !online.value || !lines.some((l) => l.qty > 0)}
+      <DocSubmit
+        label={t("receiving.postReceipt")}
+        testId="receipt-post"
+        offlineText={t("receiving.offline")}
+        problem={problem}
+        problemTestId="receipt-problem"
+        disabled={busy || !lines.some((l) => l.qty > 0)}
         onClick={() => void post()}
-        data-testid="receipt-post"
-      >
-        {t("receiving.postReceipt")}
-      </button>
+      />
     </section>
   )
 }

@@ -2,10 +2,10 @@ import { useEffect, useRef, useState } from "preact/hooks"
 import { ulid } from "ulid"
 import { api } from "../../api/client"
 import { t } from "../../i18n"
-import { online } from "../../net"
 import type { SkuRecord } from "../../store/db"
 import { dropDraft, readDraft, writeDraft } from "../../store/drafts"
-import { type Destination, placeName, problemText, skuNames, type Transfer } from "../stock/docs"
+import { type Destination, placeName, skuNames, type Transfer } from "../stock/docs"
+import { DocHead, DocSubmit, useAction } from "../stock/parts"
 import { ScanField, ScanLines, skuLabel } from "../stock/scan"
 
 // Counting a transfer in: each scan adds one to its line, expected (what left the source) beside counted, lines
@@ -38,8 +38,7 @@ export function TransferReceive({ transfer, places, onDone, onBack }: Props) {
   }
   const [names, setNames] = useState<Record<string, { name: string; code: string }>>({})
   const [accept, setAccept] = useState(false)
-  const [busy, setBusy] = useState(false)
-  const [problem, setProblem] = useState<string | null>(null)
+  const { busy, problem, run } = useAction()
 
   useEffect(() => {
     void readDraft<Draft>("receiving", store).then((saved) =>
@@ -74,35 +73,22 @@ export function TransferReceive({ transfer, places, onDone, onBack }: Props) {
   }))
   const differing = lines.filter((l) => l.qty !== l.expected).length
 
-  const receive = async () => {
-    if (!draft) return
-    setBusy(true)
-    setProblem(null)
-    try {
+  const receive = (key: string) =>
+    run(async () => {
       const done = await api.post<Transfer>(
         `/transfers/${transfer.id}/receive`,
         { lines: lines.map((l) => ({ skuId: l.skuId, qty: l.qty })) },
-        { headers: { "Idempotency-Key": draft.key } },
+        { headers: { "Idempotency-Key": key } },
       )
       await dropDraft("receiving", store)
       onDone(t("receiving.done", { number: done.number ?? done.id }))
-    } catch (error) {
-      setProblem(problemText(error))
-    } finally {
-      setBusy(false)
-    }
-  }
+    })
 
   return (
     <section class="form" aria-labelledby="receive-title" data-testid="transfer-receive">
-      <div class="doc-card-head">
-        <h2 id="receive-title">
-          {transfer.number} · {t("receiving.from", { name: placeName(places, transfer.fromLocationId) })}
-        </h2>
-        <button type="button" class="button button-small" onClick={onBack}>
-          {t("common.back")}
-        </button>
-      </div>
+      <DocHead id="receive-title" onBack={onBack}>
+        {transfer.number} · {t("receiving.from", { name: placeName(places, transfer.fromLocationId) })}
+      </DocHead>
       <ScanField onSku={onSku} />
       <ScanLines
         lines={lines}
@@ -123,21 +109,15 @@ export function TransferReceive({ transfer, places, onDone, onBack }: Props) {
           {t("receiving.confirmDiff")}
         </label>
       )}
-      {!online.value && <p class="notice">{t("receiving.offline")}</p>}
-      {problem && (
-        <p class="form-error" role="alert" data-testid="receive-problem">
-          {problem}
-        </p>
-      )}
-      <button
-        type="button"
-        class="button button-primary"
-        disabled={busy || !draft || !online.value || (differing > 0 && !accept)}
-        onClick={() => void receive()}
-        data-testid="receive-post"
-      >
-        {t("receiving.post")}
-      </button>
+      <DocSubmit
+        label={t("receiving.post")}
+        testId="receive-post"
+        offlineText={t("receiving.offline")}
+        problem={problem}
+        problemTestId="receive-problem"
+        disabled={busy || !draft || (differing > 0 && !accept)}
+        onClick={() => draft && void receive(draft.key)}
+      />
     </section>
   )
 }

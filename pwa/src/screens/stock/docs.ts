@@ -68,13 +68,18 @@ export const useDestinations = (): Destination[] => {
 
 export const placeName = (places: Destination[], id: string) => places.find((p) => p.id === id)?.name ?? id
 
+/** A failure already put in the user's words (e.g. which line is short). */
+export class UserMessage extends Error {}
+
 /** The user-facing sentence for a failed call (the server's detail is English: its stable code is shown). */
 export const problemText = (error: unknown): string =>
-  error instanceof ApiError
-    ? error.status === 0
-      ? t("error.network")
-      : t("error.generic", { code: error.code })
-    : t("error.tryAgain")
+  error instanceof UserMessage
+    ? error.message
+    : error instanceof ApiError
+      ? error.status === 0
+        ? t("error.network")
+        : t("error.generic", { code: error.code })
+      : t("error.tryAgain")
 
 /** Names for SKUs a document lists by id, from the device's catalog. */
 export const skuNames = async (ids: string[]) => {

@@ -146,6 +146,15 @@ const whole = (text: string, fallback: number) => {
   return text.trim() !== "" && Number.isInteger(n) && n >= 0 ? n : fallback
 }
 
+/** The item's name, tapped to see it across the stores. */
+const SkuCell = ({ sku, onPick }: { sku: Picked; onPick: (p: Picked) => void }) => (
+  <td>
+    <button type="button" class="link-button" onClick={() => onPick(sku)}>
+      {sku.name} <span class="muted">{sku.code}</span>
+    </button>
+  </td>
+)
+
 const ExpiringTable = ({ lots, onPick }: { lots: ExpiringLot[]; onPick: (p: Picked) => void }) => (
   <table class="table" data-testid="expiring-table">
     <thead>
@@ -158,15 +167,7 @@ const ExpiringTable = ({ lots, onPick }: { lots: ExpiringLot[]; onPick: (p: Pick
     <tbody>
       {lots.map((l) => (
         <tr key={`${l.skuId}:${l.lot}`} data-testid="expiring-row" data-sku={l.skuId}>
-          <td>
-            <button
-              type="button"
-              class="link-button"
-              onClick={() => onPick({ skuId: l.skuId, name: l.name, code: l.skuCode })}
-            >
-              {l.name} <span class="muted">{l.skuCode}</span>
-            </button>
-          </td>
+          <SkuCell sku={{ skuId: l.skuId, name: l.name, code: l.skuCode }} onPick={onPick} />
           <td>
             {l.lot} · {l.qty}
           </td>
@@ -194,15 +195,7 @@ const LevelsTable = ({ levels, onPick }: { levels: StockRecord[]; onPick: (p: Pi
     <tbody>
       {levels.map((l) => (
         <tr key={l.key} data-testid="stock-row" data-sku={l.skuId}>
-          <td>
-            <button
-              type="button"
-              class="link-button"
-              onClick={() => onPick({ skuId: l.skuId, name: l.name, code: l.skuCode })}
-            >
-              {l.name} <span class="muted">{l.skuCode}</span>
-            </button>
-          </td>
+          <SkuCell sku={{ skuId: l.skuId, name: l.name, code: l.skuCode }} onPick={onPick} />
           <td class={l.lowStock || l.available <= 0 ? "low" : ""} data-testid="stock-available">
             {l.available}
             {l.lowStock && <span class="visually-hidden"> {t("stock.low")}</span>}

@@ -21,7 +21,7 @@ import {
   submitCounts,
   waitingCount,
 } from "../../store/stocktake"
-import { problemText } from "../stock/docs"
+import { useAction } from "../stock/parts"
 import { ScanField, ScanLines, skuLabel } from "../stock/scan"
 
 // 盘点: count my store by scanning, online or not; submit when the network is there; a manager reviews the
@@ -76,22 +76,9 @@ const Variances = ({ names, server }: { names: Names; server: Posted }) => (
 )
 
 function Counting({ draft, onPosted }: { draft: CountDraft; onPosted: (posted: Posted, names: Names) => void }) {
-  const [busy, setBusy] = useState(false)
-  const [problem, setProblem] = useState<string | null>(null)
+  const { busy, problem, setProblem, run } = useAction()
   const mayPost = POSTERS.includes(session.value?.user.role ?? "cashier")
   const waiting = waitingCount(draft)
-
-  const run = async (work: () => Promise<unknown>) => {
-    setBusy(true)
-    setProblem(null)
-    try {
-      await work()
-    } catch (error) {
-      setProblem(problemText(error))
-    } finally {
-      setBusy(false)
-    }
-  }
 
   // The network is back (or the screen opened online) with counts waiting: send them.
   useEffect(() => {

@@ -2,9 +2,9 @@ import { useRef, useState } from "preact/hooks"
 import { ulid } from "ulid"
 import { ApiError, api } from "../../api/client"
 import { t } from "../../i18n"
-import { online } from "../../net"
 import type { SkuRecord } from "../../store/db"
-import { type Destination, problemText, type Transfer } from "../stock/docs"
+import { type Destination, type Transfer, UserMessage } from "../stock/docs"
+import { DocHead, DocSubmit, useAction } from "../stock/parts"
 import { ScanField, type ScanLine, ScanLines, skuLabel } from "../stock/scan"
 
 // A new transfer (调拨) from my store: choose where to, scan what goes, create it (the source holds every line,
@@ -28,8 +28,7 @@ export function NewTransfer({ store, places, onCreated, onBack }: Props) {
     setLinesState(next)
   }
   const key = useRef(ulid())
-  const [busy, setBusy] = useState(false)
-  const [problem, setProblem] = useState<string | null>(null)
+  const { busy, problem, run } = useAction()
 
   const onSku = (sku: SkuRecord) => {
     const now = latest.current
@@ -49,39 +48,32 @@ export function NewTransfer({ store, places, onCreated, onBack }: Props) {
       })
       .join("；")
 
-  const create = async () => {
-    setBusy(true)
-    setProblem(null)
-    try {
-      const made = await api.post<Transfer>(
-        "/transfers",
-        {
-          fromLocationId: store,
-          toLocationId: to,
-          lines: lines.filter((l) => l.qty > 0).map((l) => ({ skuId: l.skuId, qty: l.qty })),
-        },
-        { headers: { "Idempotency-Key": key.current } },
-      )
-      onCreated(made)
-    } catch (error) {
-      setProblem(
-        error instanceof ApiError && error.code === "insufficient_stock" ? shortText(error) : problemText(error),
-      )
-      // A refused body is final for this key: the next attempt (with other lines) is a new request.
-      if (error instanceof ApiError && error.status >= 400) key.current = ulid()
-    } finally {
-      setBusy(false)
-    }
-  }
+  const create = () =>
+    run(async () => {
+      try {
+        const made = await api.post<Transfer>(
+          "/transfers",
+          {
+            fromLocationId: store,
+            toLocationId: to,
+            lines: lines.filter((l) => l.qty > 0).map((l) => ({ skuId: l.skuId, qty: l.qty })),
+          },
+          { headers: { "Idempotency-Key": key.current } },
+        )
+        onCreated(made)
+      } catch (error) {
+        // A refused body is final for this key: the next attempt (with other lines) is a new request.
+        if (error instanceof ApiError && error.status >= 400) key.current = ulid()
+        if (error instanceof ApiError && error.code === "insufficient_stock") throw new UserMessage(shortText(error))
+        throw error
+      }
+    })
 
   return (
     <section class="form" aria-labelledby="new-transfer-title" data-testid="new-transfer">
-      <div class="doc-card-head">
-        <h2 id="new-transfer-title">{t("transfers.new")}</h2>
-        <button type="button" class="button button-small" onClick={onBack}>
-          {t("common.back")}
-        </button>
-      </div>
+      <DocHead id="new-transfer-title" onBack={onBack}>
+        {t("transfers.new")}
+      </DocHead>
       <label class="field">
         {t("transfers.to")}
         <select value={to} onChange={(e) => setTo(e.currentTarget.value)} data-testid="transfer-to">
@@ -102,21 +94,15 @@ export function NewTransfer({ store, places, onCreated, onBack }: Props) {
         onSet={(skuId, qty) => setLines(latest.current.map((l) => (l.skuId === skuId ? { ...l, qty } : l)))}
         onRemove={(skuId) => setLines(latest.current.filter((l) => l.skuId !== skuId))}
       />
-      {!online.value && <p class="notice">{t("transfers.offline")}</p>}
-      {problem && (
-        <p class="form-error" role="alert" data-testid="transfer-problem">
-          {problem}
-        </p>
-      )}
-      <button
-        type="button"
-        class="button button-primary"
-        disabled={busy || !online.value || !to || !lines.some((l) => l.qty > 0)}
+      <DocSubmit
+        label={t("transfers.create")}
+        testId="transfer-create"
+        offlineText={t("transfers.offline")}
+        problem={problem}
+        problemTestId="transfer-problem"
+        disabled={busy || !to || !lines.some((l) => l.qty > 0)}
         onClick={() => void create()}
-        data-testid="transfer-create"
-      >
-        {t("transfers.create")}
-      </button>
+      />
     </section>
   )
 }

@@ -4,15 +4,8 @@ import { AppShell } from "../../components/AppShell"
 import { t } from "../../i18n"
 import { online } from "../../net"
 import { locationId } from "../../store/location"
-import {
-  type Destination,
-  listTransfers,
-  placeName,
-  problemText,
-  type Transfer,
-  totalQty,
-  useDestinations,
-} from "../stock/docs"
+import { type Destination, listTransfers, placeName, type Transfer, totalQty, useDestinations } from "../stock/docs"
+import { useAction } from "../stock/parts"
 import { NewTransfer } from "./NewTransfer"
 
 // 调拨: my store's transfers out and in, with their status; a new one is created by scanning and shipped here.
@@ -60,38 +53,25 @@ export default function Transfers() {
   const [creating, setCreating] = useState(false)
   const [items, setItems] = useState<Transfer[] | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
-  const [problem, setProblem] = useState<string | null>(null)
-  const [busy, setBusy] = useState(false)
+  const { busy, problem, run } = useAction()
 
   const load = async () => {
-    if (!store || !online.value) return
-    try {
-      setItems(await listTransfers(store))
-    } catch (error) {
-      setProblem(problemText(error))
-    }
+    if (store && online.value) setItems(await listTransfers(store))
   }
   useEffect(() => {
-    void load()
+    void run(load)
   }, [store, online.value])
 
   // Ship and cancel are safe to repeat on the server (each is a step of the transfer's saga); the ship key is
   // derived from the transfer, so a retry after a lost answer is the same request.
-  const act = async (x: Transfer, step: "ship" | "cancel") => {
-    setBusy(true)
-    setProblem(null)
-    try {
+  const act = (x: Transfer, step: "ship" | "cancel") =>
+    run(async () => {
       const done = await api.post<Transfer>(`/transfers/${x.id}/${step}`, undefined, {
         headers: step === "ship" ? { "Idempotency-Key": `ship-${x.id}` } : {},
       })
       setNotice(t(step === "ship" ? "transfers.shipped" : "transfers.cancelled", { number: done.number ?? done.id }))
       await load()
-    } catch (error) {
-      setProblem(problemText(error))
-    } finally {
-      setBusy(false)
-    }
-  }
+    })
 
   const outgoing = items?.filter((x) => x.fromLocationId === store) ?? []
   const incoming = items?.filter((x) => x.toLocationId === store) ?? []
