@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs"
+import { createRequire } from "node:module"
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core"
 import { findChromium } from "../../scripts/chromium.mjs"
 
@@ -41,3 +43,28 @@ export const serviceWorkerInControl = (page: Page) =>
     const registration = await navigator.serviceWorker.ready
     return registration.active?.state === "activated" && navigator.serviceWorker.controller !== null
   })
+
+/** What a keyboard-wedge scanner does: the code's characters, fast, then Enter — wherever the focus is. */
+export const wedgeScan = async (page: Page, code: string) => {
+  await page.keyboard.type(code)
+  await page.keyboard.press("Enter")
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")
+
+declare global {
+  interface Window {
+    axe: typeof import("axe-core")
+  }
+}
+
+/** axe-core's serious and critical findings on the page as it is now, one line each. */
+export const seriousViolations = async (page: Page) => {
+  await page.addScriptTag({ content: axeSource })
+  return page.evaluate(async () => {
+    const { violations } = await window.axe.run(document, { resultTypes: ["violations"] })
+    return violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)
+  })
+}
