@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers"
 import { describe, expect, it } from "vitest"
 import { makeDb } from "../../worker/db/client"
 import { sha256 } from "../../worker/lib/crypto"
-import type { PaymentGateway } from "../../worker/modules/sales/payments"
+import { manualGateway, type PaymentGateway } from "../../worker/modules/sales/payments"
 import { repairSaleIntents } from "../../worker/modules/sales/repair"
 import { createSale, type SaleInput, type SaleStep, type SalesCtx } from "../../worker/modules/sales/service"
 import { call } from "./helpers"
@@ -200,10 +200,14 @@ describe("a till sale whose worker dies", () => {
     expect(await levels(s.store, s.skuIds[1]!)).toEqual({ onHand: 10, reserved: 0 })
   })
 
-  it("with the goods committed but the code payment unknown to the gateway: goods received back lot by lot, money refunded", async () => {
+  it("with the goods committed but no trace of the code payment (unrecorded, unknown to the gateway): goods received back lot by lot, money refunded", async () => {
     const s = await scene()
     const { saleId } = await stopAt(s, "committed")
-    s.state.delete(`${saleId}:2`) // the gateway never settled it after all
+    // As if the worker had died between the gateway's answer and recording it, and the gateway gave up.
+    s.state.delete(`${saleId}:2`)
+    await env.DB.prepare("update sale_intents set plan = json_set(plan, '$.settled', json('{}')) where id = ?")
+      .bind(saleId)
+      .run()
     await leaseRunsOut(saleId)
 
     expect((await repair(s)).rolledBack).toBeGreaterThanOrEqual(1)
@@ -231,6 +235,27 @@ describe("a till sale whose worker dies", () => {
     expect(sold.id).not.toBe(saleId)
     expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 8, reserved: 0 })
     expect(await memberBalances(s.cashier.token, s.m)).toEqual({ points: 20, storedValueFen: 4000 })
+  })
+})
+
+describe("a till sale paid on the store's own terminal (the manual gateway, which keeps no record)", () => {
+  it("dies after the confirmed code payment: the intent's record of it rolls the sale forward", async () => {
+    const s = { ...(await scene()), gateway: manualGateway }
+    const { saleId } = await stopAt(s, "committed")
+    await leaseRunsOut(saleId)
+    expect((await repair(s)).rolledForward).toBeGreaterThanOrEqual(1)
+    expect(await payments(saleId)).toContainEqual({ method: "wechat", amount: 1500, provider: "manual" })
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 8, reserved: 0 })
+  })
+
+  it("dies before the code payment was confirmed: rolled back, not booked as paid", async () => {
+    const s = { ...(await scene()), gateway: manualGateway }
+    const { saleId } = await stopAt(s, "paid:0")
+    await leaseRunsOut(saleId)
+    expect((await repair(s)).rolledBack).toBeGreaterThanOrEqual(1)
+    expect(await saleRow(saleId)).toBeNull()
+    expect(await memberBalances(s.cashier.token, s.m)).toEqual({ points: 0, storedValueFen: 5000 })
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 10, reserved: 0 })
   })
 })
 

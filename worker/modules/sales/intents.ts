@@ -37,6 +37,8 @@ export type SalePlan = {
   payments: SalePaymentRow[]
   approvals: ApprovalRow[]
   rejectedCoupons: PricedCart["rejectedCoupons"]
+  /** Customer-code payments the gateway confirmed (payment id → provider reference), as they settle. */
+  settled?: Record<string, string>
 }
 
 export type Intent = Omit<SaleIntentRow, "plan"> & { plan: SalePlan }
@@ -132,6 +134,16 @@ export const abandonIntent = (db: Db, id: string, owner: string, outcome: string
     .update(saleIntents)
     .set({ state: "rolled_back", outcome, idempotencyKey: null, updatedAt: now })
     .where(and(eq(saleIntents.id, id), eq(saleIntents.owner, owner), eq(saleIntents.state, "open")))
+
+/**
+ * A customer-code payment confirmed, recorded before the next step: a gateway that keeps no record
+ * of its own (the manual one) can't tell the repair job later whether the customer paid.
+ */
+export const recordSettled = (db: Db, id: string, paymentId: string, providerRef: string) =>
+  db
+    .update(saleIntents)
+    .set({ plan: sql`json_set(${saleIntents.plan}, ${`$.settled."${paymentId}"`}, ${providerRef})` })
+    .where(eq(saleIntents.id, id))
 
 /** Everything was given back: the attempt is over and its Idempotency-Key free for a new sale. */
 export const finishRollback = (db: Db, id: string, owner: string, now = Date.now()) =>

@@ -25,10 +25,15 @@ export interface PaymentGateway {
   refund(req: { paymentId: string; refundId: string; amountFen: number }): Promise<void>
 }
 
+/**
+ * The store's own terminal: the cashier confirmed the payment there before sending the sale, so pay
+ * answers paid at once. It keeps no record: asked later (a repair after a crash) it knows nothing,
+ * and only the sale intent's own record of the confirmation counts.
+ */
 export const manualGateway: PaymentGateway = {
   name: "manual",
   pay: async (req) => ({ status: "paid", providerRef: `manual:${req.paymentId}` }),
-  query: async (paymentId) => ({ status: "paid", providerRef: `manual:${paymentId}` }),
+  query: async () => ({ status: "failed", reason: "no_record" }),
   reverse: async () => {},
   refund: async () => {},
 }

@@ -99,9 +99,13 @@ async function moneyTaken(ctx: SalesCtx, plan: SalePlan): Promise<SalePaymentRow
     } else if (p.method === "points") {
       if (!(await findMovement(ctx.db, "points", { ...ref, kind: "redeem" }))) return null
     } else if (isCode(p)) {
-      const outcome = await gateway.query(p.id)
-      if (outcome.status !== "paid") return null
-      rows.push({ ...p, provider: gateway.name, providerRef: outcome.providerRef })
+      // Recorded as settled by the request, or confirmed by the gateway (it may have been paid
+      // after all even though the request died before recording it).
+      const recorded = plan.settled?.[p.id]
+      const outcome = recorded ? null : await gateway.query(p.id)
+      if (!recorded && outcome?.status !== "paid") return null
+      const providerRef = recorded ?? (outcome?.status === "paid" ? outcome.providerRef : null)
+      rows.push({ ...p, provider: gateway.name, providerRef })
       continue
     }
     rows.push(p)

@@ -33,6 +33,7 @@ import {
   intentById,
   intentByKey,
   openIntent,
+  recordSettled,
   SALE_HOLD_MS,
   SALE_WORK_MS,
   type SalePlan,
@@ -348,6 +349,8 @@ function planSale(
     payments: input.payments.map((t, i) => paymentRow(saleId, i, t, tenders.pointsFor.get(i) ?? null, at)),
     approvals: [],
     rejectedCoupons: cart.rejectedCoupons,
+    // json_set adds keys to an object that exists (it does not make missing parents).
+    settled: {},
   }
 }
 
@@ -433,6 +436,7 @@ async function takeMoney(ctx: SalesCtx, run: Run): Promise<SalePaymentRow[]> {
         )
       row.provider = gateway.name
       row.providerRef = settled.providerRef
+      await recordSettled(db, sale.id, row.id, settled.providerRef)
     }
     rows.push(row)
     await ctx.pause?.(`paid:${i}`, sale.id)
