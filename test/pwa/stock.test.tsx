@@ -52,7 +52,10 @@ const stockServer = () =>
   stubApi({
     "GET /api/v1/stock/levels": () => json(200, { items: LEVELS, nextCursor: null }),
     "GET /api/v1/stock/expiring": (call: StubCall) => {
+      // Paged over the store's cells: the first page's cells hold no lots near expiry, the next one's do.
       const within = Number(call.query.get("withinDays"))
+      if (!call.query.get("cursor"))
+        return json(200, { locationId: STORE, asOf: "2026-11-25", items: [], nextCursor: "c2" })
       const items = LOTS.filter((l) => call.query.get("locationId") === STORE && l.daysLeft <= within)
       return json(200, { locationId: STORE, asOf: "2026-11-25", items, nextCursor: null })
     },
@@ -94,9 +97,15 @@ describe("the stock screen", () => {
     expect(rows(screen, "expiring-row").map((r) => text(r, "expiring-days"))).toEqual(["已过期", "剩 3 天", "剩 20 天"])
     await type(byTestId<HTMLInputElement>(screen, "stock-days"), "7")
     await eventually(() => expect(shownSkus(screen, "expiring-row")).toEqual(["sku_milk", "sku_yogurt"]))
-    expect(calls.filter((c) => c.path === "/api/v1/stock/expiring").map((c) => c.query.get("withinDays"))).toEqual([
-      "30",
-      "7",
+    expect(
+      calls
+        .filter((c) => c.path === "/api/v1/stock/expiring")
+        .map((c) => [c.query.get("withinDays"), c.query.get("cursor")]),
+    ).toEqual([
+      ["30", null],
+      ["30", "c2"],
+      ["7", null],
+      ["7", "c2"],
     ])
 
     await click(rows(screen, "expiring-row")[1]!.querySelector("button")!)

@@ -106,6 +106,24 @@ interface ExpiringCache {
   items: ExpiringLot[]
 }
 
+/**
+ * Every lot at the store expiring within N days. The server pages over the store's cells (each page asks up
+ * to 100 cells for their lots), so a page may be empty and still have a next one: follow them all.
+ */
+const fetchExpiring = async (store: string, withinDays: number) => {
+  const lots: ExpiringLot[] = []
+  let cursor: string | null = null
+  do {
+    const query = new URLSearchParams({ locationId: store, withinDays: String(withinDays), limit: "100" })
+    if (cursor) query.set("cursor", cursor)
+    const page: { items: ExpiringLot[]; nextCursor: string | null } = await api.get(`/stock/expiring?${query}`)
+    lots.push(...page.items)
+    cursor = page.nextCursor
+  } while (cursor)
+  // Pages follow the cells; the list reads soonest first.
+  return lots.sort((a, b) => a.expiresOn.localeCompare(b.expiresOn) || a.skuId.localeCompare(b.skuId))
+}
+
 /** Lots near expiry: live when online (and kept), the last answer for the same window when offline. */
 const useExpiring = (store: string | null, withinDays: number, wanted: boolean) => {
   const [lots, setLots] = useState<ExpiringLot[] | null>(null)
@@ -124,10 +142,8 @@ const useExpiring = (store: string | null, withinDays: number, wanted: boolean) 
       void fromCache()
       return
     }
-    const query = new URLSearchParams({ locationId: store, withinDays: String(withinDays), limit: "100" })
-    api
-      .get<{ items: ExpiringLot[] }>(`/stock/expiring?${query}`)
-      .then(async ({ items }) => {
+    fetchExpiring(store, withinDays)
+      .then(async (items) => {
         await setMeta(cacheKey, { withinDays, items } satisfies ExpiringCache)
         if (!live) return
         setLots(items)
