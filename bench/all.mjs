@@ -48,7 +48,8 @@ process.exit(rows.some((r) => r.status === "fail" || r.status === "error") ? 1 :
 function skipReason(name) {
   if (name !== "reports") return null
   if (!existsSync(here("reports.mjs"))) return "bench/reports.mjs does not exist yet"
-  if (!existsSync(SCALE_STATE)) return `no seed-scale state at ${SCALE_STATE}: run \`npm run seed:scale\` first`
+  if (!existsSync(`${SCALE_STATE}/seed-scale.json`))
+    return `no seed-scale state in ${SCALE_STATE}: run \`npm run seed:scale\` first`
   return null
 }
 
