@@ -40,7 +40,7 @@ const REGULAR: MemberRecord = {
   id: "mbr_1",
   code: "12345674",
   name: "王小明",
-  phone: "13800131234",
+  phoneKey: "key-of-13800131234",
   phoneMasked: "138****1234",
   tierId: null,
   tierName: null,

@@ -2,11 +2,11 @@ import { barcodeForms } from "../../../core/barcode"
 import type { Promotion } from "../../../core/promotions"
 import type { RoundingPolicy } from "../../../core/rounding"
 import { api } from "../api/client"
-import { db, getMeta, type MemberRecord, type SkuRecord, type StockRecord, setMeta } from "./db"
+import { db, getMeta, type SkuRecord, type StockRecord, setMeta } from "./db"
 import { chainRounding } from "./location"
 
 // The device's copy of what the till needs without the network: the catalog (incremental, by the API's
-// updatedSince cursor), the store's active promotions, members looked up here, and a stock snapshot.
+// updatedSince cursor), the store's active promotions and a stock snapshot (members: store/members.ts).
 
 interface Page<T> {
   items: T[]
@@ -134,18 +134,6 @@ export const storePromotions = async (locationId: string): Promise<Promotion[]> 
   (await (await db()).getAll("promotions"))
     .filter((p) => p.locationId === locationId)
     .map(({ locationId: _, couponOnly: __, ...p }) => p)
-
-// ── members ───────────────────────────────────────────────────────────────────
-
-export type ApiMemberAtTill = Omit<MemberRecord, "phone" | "cachedAt">
-
-export const rememberMember = async (member: ApiMemberAtTill, phone: string): Promise<MemberRecord> => {
-  const record: MemberRecord = { ...member, phone, cachedAt: Date.now() }
-  await (await db()).put("members", record)
-  return record
-}
-
-export const cachedMemberByPhone = async (phone: string) => (await db()).getFromIndex("members", "phone", phone)
 
 // ── stock snapshot ────────────────────────────────────────────────────────────
 

@@ -27,7 +27,8 @@ export interface MemberRecord {
   id: string
   code: string
   name: string | null
-  phone: string
+  /** core/member-phone-key of the phone: the device finds a member by phone without holding the number. */
+  phoneKey: string
   phoneMasked: string
   tierId: string | null
   tierName: string | null
@@ -135,7 +136,7 @@ export interface ParkedCart {
 interface PuziDb extends DBSchema {
   skus: { key: string; value: SkuRecord; indexes: { barcode: string; skuCode: string } }
   promotions: { key: string; value: Promotion & { couponOnly?: boolean; locationId: string } }
-  members: { key: string; value: MemberRecord; indexes: { phone: string; code: string } }
+  members: { key: string; value: MemberRecord; indexes: { phoneKey: string; code: string } }
   stock: { key: string; value: StockRecord; indexes: { locationId: string } }
   outbox: { key: string; value: OutboxItem; indexes: { createdAt: number } }
   journal: { key: string; value: JournalSale; indexes: { day: string; number: string } }
@@ -146,27 +147,35 @@ interface PuziDb extends DBSchema {
 export type Db = IDBPDatabase<PuziDb>
 
 export const DB_NAME = "puzi"
-const VERSION = 1
+// 2: members are found by a key of their phone (phoneKey), no longer by the number itself.
+const VERSION = 2
 
 let opening: Promise<Db> | null = null
 
 export const db = (): Promise<Db> => {
   opening ??= openDB<PuziDb>(DB_NAME, VERSION, {
-    upgrade(database) {
-      const skus = database.createObjectStore("skus", { keyPath: "id" })
-      skus.createIndex("barcode", "barcode")
-      skus.createIndex("skuCode", "skuCode")
-      database.createObjectStore("promotions", { keyPath: "id" })
-      const members = database.createObjectStore("members", { keyPath: "id" })
-      members.createIndex("phone", "phone")
-      members.createIndex("code", "code")
-      database.createObjectStore("stock", { keyPath: "key" }).createIndex("locationId", "locationId")
-      database.createObjectStore("outbox", { keyPath: "id" }).createIndex("createdAt", "createdAt")
-      const journal = database.createObjectStore("journal", { keyPath: "id" })
-      journal.createIndex("day", "day")
-      journal.createIndex("number", "number")
-      database.createObjectStore("parked", { keyPath: "id" })
-      database.createObjectStore("meta")
+    upgrade(database, oldVersion, _newVersion, tx) {
+      if (oldVersion < 1) {
+        const skus = database.createObjectStore("skus", { keyPath: "id" })
+        skus.createIndex("barcode", "barcode")
+        skus.createIndex("skuCode", "skuCode")
+        database.createObjectStore("promotions", { keyPath: "id" })
+        database.createObjectStore("members", { keyPath: "id" }).createIndex("code", "code")
+        database.createObjectStore("stock", { keyPath: "key" }).createIndex("locationId", "locationId")
+        database.createObjectStore("outbox", { keyPath: "id" }).createIndex("createdAt", "createdAt")
+        const journal = database.createObjectStore("journal", { keyPath: "id" })
+        journal.createIndex("day", "day")
+        journal.createIndex("number", "number")
+        database.createObjectStore("parked", { keyPath: "id" })
+        database.createObjectStore("meta")
+      }
+      if (oldVersion < 2) {
+        // The members store is a cache: drop what version 1 kept (with phone numbers) and fetch it again.
+        const members = tx.objectStore("members")
+        if (members.indexNames.contains("phone" as never)) members.deleteIndex("phone" as never)
+        void members.clear()
+        members.createIndex("phoneKey", "phoneKey")
+      }
     },
     // Another tab upgraded the schema: let it, and reopen on next use.
     blocking() {

@@ -4,6 +4,7 @@ import { session } from "../auth/session"
 import { loadSettings, syncCatalog, syncPromotions, syncSettings, syncStock } from "../store/catalog"
 import { getMeta } from "../store/db"
 import { locationId } from "../store/location"
+import { syncMembers } from "../store/members"
 import { refreshPins } from "../store/pins"
 
 // Keeps the device's copy of the catalog, promotions and stock fresh: at start, when the network returns, and
@@ -27,7 +28,11 @@ export const refreshData = (): Promise<void> => {
     try {
       await syncCatalog()
       const store = locationId.value
-      await Promise.all([syncSettings(), refreshPins(), ...(store ? [syncPromotions(store), syncStock(store)] : [])])
+      await Promise.all([
+        syncSettings(),
+        refreshPins(),
+        ...(store ? [syncPromotions(store), syncStock(store), syncMembers(store)] : []),
+      ])
       failed.value = null
     } catch (error) {
       failed.value = error instanceof ApiError ? error.code : String(error)

@@ -8,6 +8,7 @@ import { deviceId } from "../auth/device"
 import { findByBarcode, getSku, storePromotions } from "../store/catalog"
 import { db, type JournalSale, type MemberRecord, type OutboxItem, type ParkedCart, type SkuRecord } from "../store/db"
 import { businessDay, CHAIN_TIME_ZONE, chainRounding, locationId } from "../store/location"
+import { spendCachedBalances } from "../store/members"
 import { recordSale } from "../sync/outbox"
 import { gramsForPrice, parseScaleBarcode } from "./scale"
 
@@ -268,6 +269,7 @@ export const checkout = async ({ tenders, changeFen, online, shiftId }: Checkout
         },
       }
   await recordSale(sale, item)
+  if (who) await spendCachedBalances(who.id, tenders)
   clearCart()
   return sale
 }

@@ -1,83 +1,16 @@
 import { useState } from "preact/hooks"
-import { formatCny } from "../../../../core/money"
 import { normalizePhone } from "../../../../core/phone"
 import { ApiError, api } from "../../api/client"
 import { AppShell } from "../../components/AppShell"
 import { InlineForm } from "../../components/InlineForm"
 import { type MessageKey, t } from "../../i18n"
 import { online } from "../../net"
-import { type ApiMemberAtTill, cachedMemberByPhone, rememberMember } from "../../store/catalog"
 import type { MemberRecord } from "../../store/db"
 import { locationId } from "../../store/location"
+import { type ApiMemberAtTill, findMemberByPhone, MEMBER_PROBLEM, rememberMember } from "../../store/members"
+import { MemberCard } from "./MemberCard"
 
 const CONSENT_VERSION = "privacy-2026-01"
-
-interface LedgerEntry {
-  id: string
-  delta: number
-  kind: string
-  balanceAfter: number
-  at: string
-}
-
-const MemberCard = ({ member }: { member: MemberRecord }) => {
-  const [ledger, setLedger] = useState<LedgerEntry[] | null>(null)
-  return (
-    <section class="card member-card" aria-labelledby="member-title" data-testid="member-card">
-      <h2 id="member-title" data-testid="member-card-name">
-        {member.name ?? member.phoneMasked}
-      </h2>
-      <dl class="facts">
-        <div>
-          <dt>{t("members.phone")}</dt>
-          <dd>{member.phoneMasked}</dd>
-        </div>
-        <div>
-          <dt>{t("members.code")}</dt>
-          <dd>{member.code}</dd>
-        </div>
-        <div>
-          <dt>{t("members.tier")}</dt>
-          <dd>{member.tierName ?? "—"}</dd>
-        </div>
-        <div>
-          <dt>{t("members.points")}</dt>
-          <dd data-testid="member-points">{member.pointsBalance}</dd>
-        </div>
-        <div>
-          <dt>{t("members.storedValue")}</dt>
-          <dd>{formatCny(member.storedValueFen)}</dd>
-        </div>
-      </dl>
-      {online.value ? (
-        <button
-          type="button"
-          class="button button-small"
-          onClick={async () => {
-            const page = await api.get<{ items: LedgerEntry[] }>(`/members/${member.id}/points?limit=20`)
-            setLedger(page.items)
-          }}
-          data-testid="member-ledger"
-        >
-          {t("members.history")}
-        </button>
-      ) : (
-        <p class="muted">{t("members.historyOffline")}</p>
-      )}
-      {ledger && (
-        <ul class="list">
-          {ledger.map((e) => (
-            <li key={e.id} class="ledger-row">
-              <span>{new Date(e.at).toLocaleString("zh-CN", { hour12: false })}</span>
-              <span>{e.delta > 0 ? `+${e.delta}` : e.delta}</span>
-              <span class="muted">{e.balanceAfter}</span>
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
-  )
-}
 
 const Register = ({ onDone }: { onDone: (m: MemberRecord) => void }) => {
   const [phone, setPhone] = useState("")
@@ -165,15 +98,9 @@ export default function Members() {
     const normal = normalizePhone(phone)
     if (!normal) return setProblem("member.badPhone")
     setProblem(null)
-    try {
-      setMember(await rememberMember(await api.get<ApiMemberAtTill>(`/members/lookup?phone=${normal}`), normal))
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 0) {
-        const cached = await cachedMemberByPhone(normal)
-        if (cached) setMember(cached)
-        else setProblem("member.offlineUnknown")
-      } else setProblem(error instanceof ApiError && error.status === 404 ? "member.notFound" : "error.tryAgain")
-    }
+    const found = await findMemberByPhone(normal, online.value)
+    if (found.ok) setMember(found.member)
+    else setProblem(MEMBER_PROBLEM[found.reason])
   }
 
   return (
@@ -193,7 +120,7 @@ export default function Members() {
           {t(problem)}
         </p>
       )}
-      {member && <MemberCard member={member} />}
+      {member && <MemberCard member={member} onChange={setMember} />}
       {registering ? (
         <Register
           onDone={(m) => {

@@ -10,14 +10,9 @@ import { formatQty, Money } from "../../components/Money"
 import { type MessageKey, t } from "../../i18n"
 import { online } from "../../net"
 import { autoPrint, printReceipt } from "../../settings"
-import {
-  type ApiMemberAtTill,
-  cachedMemberByPhone,
-  rememberMember,
-  searchSkus,
-  toEnginePromotion,
-} from "../../store/catalog"
+import { searchSkus, toEnginePromotion } from "../../store/catalog"
 import type { JournalSale, ParkedCart, SkuRecord } from "../../store/db"
+import { findMemberByPhone, MEMBER_PROBLEM } from "../../store/members"
 import { currentShiftId } from "../../store/shift"
 import { catalogSyncedAt } from "../../sync/data"
 import { payOnline, syncNow } from "../../sync/outbox"
@@ -167,17 +162,10 @@ const MemberBar = () => {
     setBusy(true)
     setProblem(null)
     try {
-      const found = await api.get<ApiMemberAtTill>(`/members/lookup?phone=${normal}`)
-      setMember(await rememberMember(found, normal))
+      const found = await findMemberByPhone(normal, online.value)
+      if (!found.ok) return setProblem(MEMBER_PROBLEM[found.reason])
+      setMember(found.member)
       setPhone("")
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 0) {
-        const cached = await cachedMemberByPhone(normal)
-        if (cached) {
-          setMember(cached)
-          setPhone("")
-        } else setProblem("member.offlineUnknown")
-      } else setProblem(error instanceof ApiError && error.status === 404 ? "member.notFound" : "error.tryAgain")
     } finally {
       setBusy(false)
     }

@@ -1,0 +1,137 @@
+import { memberPhoneKey } from "../../../core/member-phone-key"
+import { pointsForFen } from "../../../core/points"
+import type { Tender } from "../../../core/tenders"
+import { ApiError, api } from "../api/client"
+import { db, getMeta, type MemberRecord } from "./db"
+
+// The store's members on the device, so the till finds a member by phone with the network gone: the store's own
+// members incrementally (GET /locations/{id}/members?updatedSince=&cursor=, like the catalog), plus anyone looked
+// up online here. Phones are kept only as keys (core/member-phone-key.ts); an erased member is deleted.
+
+export type ApiMemberAtTill = Omit<MemberRecord, "phoneKey" | "cachedAt">
+
+interface ApiCachedMember extends ApiMemberAtTill {
+  phoneKey: string | null
+  status: "active" | "erased"
+  updatedAt: string
+}
+
+interface Page<T> {
+  items: T[]
+  nextCursor: string | null
+}
+
+interface MembersProgress {
+  since: string
+  cursor: string | null
+  newest: string
+}
+
+const EPOCH = "1970-01-01T00:00:00.000Z"
+
+export const rememberMember = async (member: ApiMemberAtTill, phone: string): Promise<MemberRecord> => {
+  const record: MemberRecord = { ...member, phoneKey: await memberPhoneKey(phone), cachedAt: Date.now() }
+  await (await db()).put("members", record)
+  return record
+}
+
+export const cachedMemberByPhone = async (phone: string) =>
+  (await db()).getFromIndex("members", "phoneKey", await memberPhoneKey(phone))
+
+export type MemberFound =
+  | { ok: true; member: MemberRecord }
+  | { ok: false; reason: "not_found" | "offline_unknown" | "error" }
+
+/** Online: the server's answer (and remembered here). Offline, or when the network fails: this device's copy. */
+export const findMemberByPhone = async (phone: string, online: boolean): Promise<MemberFound> => {
+  const onDevice = async (): Promise<MemberFound> => {
+    const cached = await cachedMemberByPhone(phone)
+    return cached ? { ok: true, member: cached } : { ok: false, reason: "offline_unknown" }
+  }
+  if (!online) return onDevice()
+  try {
+    const found = await api.get<ApiMemberAtTill>(`/members/lookup?phone=${phone}`)
+    return { ok: true, member: await rememberMember(found, phone) }
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 0) return onDevice()
+    return { ok: false, reason: error instanceof ApiError && error.status === 404 ? "not_found" : "error" }
+  }
+}
+
+export const MEMBER_PROBLEM = {
+  not_found: "member.notFound",
+  offline_unknown: "member.offlineUnknown",
+  error: "error.tryAgain",
+} as const
+
+const toRecord = (m: ApiCachedMember, phoneKey: string): MemberRecord => ({
+  id: m.id,
+  code: m.code,
+  name: m.name,
+  phoneKey,
+  phoneMasked: m.phoneMasked,
+  tierId: m.tierId,
+  tierName: m.tierName,
+  birthdayMonth: m.birthdayMonth,
+  pointsBalance: m.pointsBalance,
+  storedValueFen: m.storedValueFen,
+  cachedAt: Date.now(),
+})
+
+/**
+ * Brings the store's members up to date, page by page; progress is saved after each page, so a pass cut short
+ * by the network resumes where it stopped. Answers how many members changed.
+ */
+export const syncMembers = async (locationId: string): Promise<number> => {
+  const key = (what: string) => `members.${what}.${locationId}`
+  const since = (await getMeta<string>(key("since"))) ?? EPOCH
+  let progress = (await getMeta<MembersProgress>(key("progress"))) ?? { since, cursor: null, newest: since }
+  let changed = 0
+  for (;;) {
+    const query = new URLSearchParams({ updatedSince: progress.since, limit: "100" })
+    if (progress.cursor) query.set("cursor", progress.cursor)
+    const page = await api.get<Page<ApiCachedMember>>(`/locations/${encodeURIComponent(locationId)}/members?${query}`)
+    const tx = (await db()).transaction(["members", "meta"], "readwrite")
+    let newest = progress.newest
+    for (const m of page.items) {
+      if (m.status === "erased" || !m.phoneKey) await tx.objectStore("members").delete(m.id)
+      else await tx.objectStore("members").put(toRecord(m, m.phoneKey))
+      if (m.updatedAt > newest) newest = m.updatedAt
+    }
+    changed += page.items.length
+    progress = { ...progress, cursor: page.nextCursor, newest }
+    if (page.nextCursor) await tx.objectStore("meta").put(progress, key("progress"))
+    else {
+      await tx.objectStore("meta").delete(key("progress"))
+      await tx.objectStore("meta").put(newest, key("since"))
+    }
+    await tx.done
+    if (!page.nextCursor) return changed
+  }
+}
+
+/**
+ * What a sale made here took from the member's balances, taken off the cached member too, so a second sale
+ * offline can't spend the same stored value or points again. The next sync brings the server's figures.
+ */
+export const spendCachedBalances = async (memberId: string, tenders: readonly Tender[]) => {
+  const storedFen = tenders.reduce((s, x) => s + (x.method === "stored_value" ? x.amountFen : 0), 0)
+  const points = tenders.reduce((s, x) => s + (x.method === "points" ? pointsForFen(x.amountFen) : 0), 0)
+  if (storedFen === 0 && points === 0) return
+  const tx = (await db()).transaction("members", "readwrite")
+  const cached = await tx.store.get(memberId)
+  if (cached)
+    await tx.store.put({
+      ...cached,
+      storedValueFen: Math.max(0, cached.storedValueFen - storedFen),
+      pointsBalance: Math.max(0, cached.pointsBalance - points),
+    })
+  await tx.done
+}
+
+/** A member as the server now has them (after a top-up here): kept on the device and answered back. */
+export const updateCachedMember = async (member: MemberRecord): Promise<MemberRecord> => {
+  const next = { ...member, cachedAt: Date.now() }
+  await (await db()).put("members", next)
+  return next
+}
