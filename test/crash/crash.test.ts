@@ -20,6 +20,7 @@ const ORDER_HOLD_SECONDS = 15
 const LOAD_MS = 4_000
 const ACKNOWLEDGED_BEFORE_KILL = 40
 const KILL_AT_THE_LATEST_MS = 30_000
+const WATCH_FOR_PAYING_MS = 5_000
 const CRON = "*/10 * * * *"
 
 type Server = Awaited<ReturnType<typeof startServer>>
@@ -64,7 +65,11 @@ async function killHard() {
   server = null
 }
 
-const cron = () => fetch(`${origin.url}/__scheduled?cron=${encodeURIComponent(CRON)}`)
+/** The scheduled jobs, now (cron triggers don't fire in wrangler dev; --test-scheduled exposes this). */
+async function cron() {
+  const res = await fetch(`${origin.url}/__scheduled?cron=${encodeURIComponent(CRON)}`)
+  expect(res.status, await res.text()).toBe(200)
+}
 
 async function pages<T>(api: Api, path: string): Promise<T[]> {
   const out: T[] = []
@@ -82,16 +87,25 @@ async function pages<T>(api: Api, path: string): Promise<T[]> {
 // ── the load ────────────────────────────────────────────────────────────────
 
 let killed = false
-let paying = 0
+/** Orders whose payment request is on the wire right now. */
+const paying = new Set<string>()
 const alive = (a: Answer) => !killed && a.status !== 0
 
-/** Waits for a moment worth killing in: enough done, and payments (the repair job's case) under way. */
+/**
+ * Waits for the worst moment: enough done, and a payment half-way inside the Worker — recorded as
+ * "paying" but not yet committed — so the kill leaves the repair job something to finish.
+ */
 async function killMoment() {
   const started = Date.now()
   const acked = () => owner.writes.filter((w) => acknowledged(w.answer)).length
   while (Date.now() - started < KILL_AT_THE_LATEST_MS) {
-    if (Date.now() - started >= LOAD_MS && acked() >= ACKNOWLEDGED_BEFORE_KILL && paying >= 2) return
-    await sleep(5)
+    const ready = Date.now() - started >= LOAD_MS && acked() >= ACKNOWLEDGED_BEFORE_KILL
+    if (ready) {
+      for (const id of paying) if ((await owner.get(`/orders/${id}`)).body.status === "paying") return
+      // The window is milliseconds wide: after a while, any payment on the wire will do.
+      if (Date.now() - started > LOAD_MS + WATCH_FOR_PAYING_MS && paying.size > 0) return
+    }
+    await sleep(ready ? 1 : 20)
   }
 }
 
@@ -110,9 +124,9 @@ async function orderClient() {
     // Every fourth order is never paid: its holds must lapse on their own.
     if (o.status !== 201 || n % 4 === 3) continue
     const payments = [{ method: "wechat", amountFen: o.body.totalFen }]
-    paying++
+    paying.add(o.body.id!)
     const paid = await owner.write("pay", `/orders/${o.body.id}/pay`, { payments }, key("pay"))
-    paying--
+    paying.delete(o.body.id!)
     if (!alive(paid)) return
   }
 }
