@@ -9,6 +9,7 @@
 // re-add), so "what a write adds" and "what a repair finds" cannot disagree. Imported history and
 // repairs use it; running it twice gives the same rows.
 import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm"
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core"
 import type { Db } from "../../db/client"
 import { reportDaily, reportDailyCategory } from "../../db/schema"
 
@@ -37,25 +38,17 @@ function addAll(table: typeof reportDaily | typeof reportDailyCategory) {
   return set
 }
 
-function upsertDaily(db: Db, select: SQL) {
-  return db
-    .insert(reportDaily)
-    .select(select)
-    .onConflictDoUpdate({
-      target: [reportDaily.locationId, reportDaily.day, reportDaily.channel],
-      set: addAll(reportDaily),
-    })
-}
+// INSERT … SELECT … ON CONFLICT DO UPDATE: SQLite needs the WHERE every select here has to parse it.
+const upsertInto =
+  <T extends typeof reportDaily | typeof reportDailyCategory>(table: T, key: (t: T) => SQLiteColumn[]) =>
+  (db: Db, select: SQL) =>
+    db
+      .insert(table)
+      .select(select)
+      .onConflictDoUpdate({ target: key(table), set: addAll(table) })
 
-function upsertCategory(db: Db, select: SQL) {
-  return db
-    .insert(reportDailyCategory)
-    .select(select)
-    .onConflictDoUpdate({
-      target: [reportDailyCategory.locationId, reportDailyCategory.day, reportDailyCategory.categoryId],
-      set: addAll(reportDailyCategory),
-    })
-}
+const upsertDaily = upsertInto(reportDaily, (t) => [t.locationId, t.day, t.channel])
+const upsertCategory = upsertInto(reportDailyCategory, (t) => [t.locationId, t.day, t.categoryId])
 
 // ── What each kind of record adds, for the rows `where` picks ───────────────────────────────────
 // Columns in report_daily's order: location, day, channel, orders, units, gross, discount, sales,
