@@ -81,8 +81,25 @@ say(
     .map((l) => l.toFixed(1))
     .join(" ")}), state in ${dir}`,
 )
+// A run killed with SIGKILL leaves its wrangler dev (its own process group) serving this state:
+// stop it, or two runtimes would write the same files.
+const pidFile = join(dir, "server.pid")
+if (existsSync(pidFile)) {
+  const old = Number(readFileSync(pidFile, "utf8"))
+  try {
+    if (readFileSync(`/proc/${old}/cmdline`, "utf8").includes(dir)) {
+      say(`stopping the server a killed run left behind (pid ${old})`)
+      process.kill(-old, "SIGKILL")
+    }
+  } catch {}
+}
+// Local observability (traces of every request, DO call and alarm, on by default in this
+// wrangler) costs CPU and gigabytes at this scale; the seed needs neither it nor the explorer.
+process.env.X_LOCAL_OBSERVABILITY = "false"
+process.env.X_LOCAL_EXPLORER = "false"
 const extraArgs = await bundledWorker(dir)
 server = await startServer({ persistTo: dir, seed: false, extraArgs })
+writeFileSync(pidFile, String(server.child.pid))
 let stopping = false
 const stop = async (code) => {
   if (stopping) return
@@ -128,7 +145,8 @@ try {
   const openingRows = locations.flatMap((l, i) =>
     openingRowsOf(l.id, i, assortments[i], l.kind === "warehouse", meta.today),
   )
-  const OPENING_CHUNK = 2000
+  // Small enough that a chunk answers within fetch's 300 s header timeout even on a loaded machine.
+  const OPENING_CHUNK = 1000
   say(
     `opening balances: ${openingRows.length.toLocaleString()} rows into ${assortments.reduce((s, a) => s + a.length, 0).toLocaleString()} cells`,
   )
@@ -172,7 +190,7 @@ try {
 
   const plan = historyPlan(size, stores.length, meta.today)
   const chunks = historyChunks(plan)
-  const totalOrders = plan.reduce((s, d) => s + d.orders, 0)
+  const totalOrders = plan.reduce((s, d) => s + d.perStore.reduce((a, b) => a + b, 0), 0)
   say(
     `sales history: ${totalOrders.toLocaleString()} orders over ${plan.length} days (peak ${Math.max(...plan.map((d) => d.orders)).toLocaleString()}/day) in ${chunks.length} chunks`,
   )
