@@ -62,13 +62,9 @@ export async function derivePin(pin: string, salt: Uint8Array, iterations: numbe
 
 /** The device-bound verifier of a stored PIN hash. */
 export async function pinCheck(pinHash: Uint8Array, deviceId: string, userId: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    pinHash as BufferSource,
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  )
+  const key = await crypto.subtle.importKey("raw", pinHash as BufferSource, { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ])
   const mac = await crypto.subtle.sign("HMAC", key, enc.encode(`puzi-till-pin:${deviceId}:${userId}`))
   return toBase64Url(new Uint8Array(mac))
 }

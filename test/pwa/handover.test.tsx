@@ -4,7 +4,7 @@ import { derivePin, PIN_BUNDLE_TTL_MS, pinCheck, toBase64Url } from "../../core/
 import { login } from "../../pwa/src/api/auth"
 import { tillCashier } from "../../pwa/src/auth/cashier"
 import { rememberDevice } from "../../pwa/src/auth/device"
-import { session } from "../../pwa/src/auth/session"
+import { session, startSession } from "../../pwa/src/auth/session"
 import Till from "../../pwa/src/screens/till"
 import { closeDb, db, type SyncSale } from "../../pwa/src/store/db"
 import { handOver, LOCK_MS, type PinBundle, pinBundle, refreshPins } from "../../pwa/src/store/pins"
@@ -98,6 +98,15 @@ describe("handing over a shared till", () => {
     expect(await handOver("bo", BO.pin, now + 60_000)).toMatchObject({ ok: false, reason: "locked", minutes: 9 })
     expect(await handOver("bo", BO.pin, now + LOCK_MS + 1)).toEqual({ ok: true, name: "王波" })
     expect(tillCashier.value).toEqual({ id: "usr_bo", name: "王波" })
+  })
+
+  it("starts a new sign-in with its own user at the till, whoever had taken over before", async () => {
+    await registeredTill()
+    expect(await handOver("bo", BO.pin)).toEqual({ ok: true, name: "王波" })
+    expect(tillCashier.value?.id).toBe("usr_bo")
+    signedInCashier() // signed out and in again: a new token
+    startSession({ ...session.value!, token: "tok_cashier_again" })
+    expect(tillCashier.value).toEqual({ id: "usr_cashier", name: "收银 刘洋" })
   })
 
   it("refuses when the PINs on the device expired, or the device never got any", async () => {

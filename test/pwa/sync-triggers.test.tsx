@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs"
 import { ulid } from "ulid"
 import { describe, expect, it, vi } from "vitest"
+import { SyncBadge } from "../../pwa/src/components/SyncBadge"
 import { db } from "../../pwa/src/store/db"
 import { listenForBackgroundSync, SYNC_MESSAGE, SYNC_TAG } from "../../pwa/src/sync/background"
-import { outbox, recordSale, refreshOutbox, syncNow } from "../../pwa/src/sync/outbox"
+import { outbox, recordSale, refreshOutbox, startSync, syncNow } from "../../pwa/src/sync/outbox"
 import { STORE, signedInCashier } from "./fixtures"
-import { eventually, json, stubApi } from "./helpers"
+import { byTestId, click, eventually, json, mount, stubApi } from "./helpers"
 
 // Background Sync, where the browser has it: a sale made offline registers the outbox's tag; when the network is
 // back the browser fires `sync` in the service worker, which wakes the open till to flush its outbox — the same
@@ -78,6 +79,36 @@ const aSale = (id = ulid()) =>
       },
     },
   )
+
+describe("when the till syncs", () => {
+  it("on start, when the network returns, on the 30 s timer and from the badge, sending the same sale each time", async () => {
+    signedInCashier()
+    const id = ulid()
+    await aSale(id)
+    const calls = stubApi({
+      "POST /api/v1/sales/sync": () =>
+        json(200, { results: [{ id, status: "rejected", problem: { code: "retry_later", detail: "cell busy" } }] }),
+    })
+    const sent = () => calls.filter((c) => c.path === "/api/v1/sales/sync")
+    const timers = vi.spyOn(window, "setInterval")
+
+    startSync()
+    await eventually(() => expect(sent()).toHaveLength(1))
+    window.dispatchEvent(new Event("online"))
+    await eventually(() => expect(sent()).toHaveLength(2))
+    const [tick, every] = timers.mock.calls.find(([, ms]) => ms === 30_000) ?? []
+    expect(every).toBe(30_000)
+    ;(tick as () => void)()
+    await eventually(() => expect(sent()).toHaveLength(3))
+    const badge = await mount(<SyncBadge />)
+    await eventually(() => expect(byTestId(badge, "sync-badge").hasAttribute("disabled")).toBe(false))
+    await click(byTestId(badge, "sync-badge"))
+    await eventually(() => expect(sent()).toHaveLength(4))
+
+    expect(new Set(sent().map((c) => JSON.stringify(c.body))).size).toBe(1)
+    expect(outbox.value.map((i) => i.id)).toEqual([id]) // retry_later: it stays until applied or duplicate
+  })
+})
 
 describe("background sync", () => {
   it("registers the outbox's sync tag when a sale is written", async () => {

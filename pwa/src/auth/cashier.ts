@@ -12,15 +12,15 @@ export interface TillCashier {
   username: string
   displayName: string
   role: Role
-  /** The session it was taken over in: another sign-in starts again with its own user. */
-  sessionUserId: string
+  /** The session it was taken over in (the token's tail): any new sign-in starts again with its own user. */
+  session: string
   since: number
 }
 
 const read = (): TillCashier | null => {
   try {
     const value = JSON.parse(localStorage.getItem(KEY) ?? "null") as TillCashier | null
-    return typeof value?.userId === "string" && typeof value.sessionUserId === "string" ? value : null
+    return typeof value?.userId === "string" && typeof value.session === "string" ? value : null
   } catch {
     return null
   }
@@ -29,18 +29,20 @@ const read = (): TillCashier | null => {
 const current = signal<TillCashier | null>(read())
 
 /** The cashier at the till: whoever took over by PIN in this session, else the signed-in user. */
+const sessionTag = (token: string) => token.slice(-16)
+
 export const tillCashier = computed(() => {
-  const user = session.value?.user
-  if (!user) return null
+  const signedIn = session.value
+  if (!signedIn) return null
   const taken = current.value
-  if (taken && taken.sessionUserId === user.id) return { id: taken.userId, name: taken.displayName }
-  return { id: user.id, name: displayName(user) }
+  if (taken && taken.session === sessionTag(signedIn.token)) return { id: taken.userId, name: taken.displayName }
+  return { id: signedIn.user.id, name: displayName(signedIn.user) }
 })
 
-export const takeOverTill = (cashier: Omit<TillCashier, "sessionUserId" | "since">) => {
-  const user = session.value?.user
-  if (!user) return
-  const next: TillCashier = { ...cashier, sessionUserId: user.id, since: Date.now() }
+export const takeOverTill = (cashier: Omit<TillCashier, "session" | "since">) => {
+  const signedIn = session.value
+  if (!signedIn) return
+  const next: TillCashier = { ...cashier, session: sessionTag(signedIn.token), since: Date.now() }
   current.value = next
   try {
     localStorage.setItem(KEY, JSON.stringify(next))
