@@ -7,10 +7,17 @@
 // 409 was a real shortage, the Worker's peak heap, and checks every cell against what was sold.
 // Targets (issue 6): p50 ≤ 3 × health p50; no error but 409 for real shortages; Worker heap < 128 MB.
 import { writeFileSync } from "node:fs"
-import { benchMembers, benchPromotions, benchSkus, benchStores, benchTills, openingStock } from "./lib/chain.mjs"
+import {
+  asOwner,
+  benchMembers,
+  benchPromotions,
+  benchSkus,
+  benchStores,
+  benchTills,
+  openingStock,
+} from "./lib/chain.mjs"
 import { heapLine, inspector, profileCpu, watchHeap } from "./lib/heap.mjs"
 import {
-  client,
   healthTask,
   interleaved,
   machine,
@@ -47,8 +54,7 @@ const { url } = server
 const results = { bench: "checkout", at: new Date().toISOString(), machine: machine(), tills: TILLS, sales: SALES }
 
 try {
-  const owner = await client(url)("POST", "/auth/login", { username: "owner", password: "puzi-demo-owner" })
-  const api = client(url, owner.token)
+  const { api } = await asOwner(url)
   say(`setting up ${STORES} stores, ${SKUS} SKUs × ${STOCK} each, promotions, ${MEMBERS} members, ${TILLS} tills …`)
   const storeIds = await benchStores(api, tag, STORES)
   const { skus, categories } = await benchSkus(api, tag, SKUS)
@@ -61,7 +67,7 @@ try {
   )
   results.promotions = await benchPromotions(api, storeIds, categories)
   const members = await benchMembers(api, storeIds, MEMBERS)
-  const tills = await benchTills(url, api, client, { storeIds, count: TILLS, tag })
+  const tills = await benchTills(url, api, { storeIds, count: TILLS, tag })
   const carts = plannedCarts(tills, members, skus)
 
   const sold = new Map()

@@ -14,11 +14,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
-import { chromium } from "playwright-core"
-import { findChromium } from "../scripts/chromium.mjs"
 import { bin, run } from "../scripts/lib/run.mjs"
 import { ean13 } from "../scripts/lib/seed-demo.mjs"
-import { client, machine, percentile, prng, round, stopwatch, writeResult } from "./lib/load.mjs"
+import { launchChromium, wedgeScan } from "../test/e2e/browser.ts"
+import { asOwner } from "./lib/chain.mjs"
+import { machine, percentile, prng, round, stopwatch, writeResult } from "./lib/load.mjs"
 import { benchServer, root } from "./lib/server.mjs"
 
 const SKUS = Number(process.env.BENCH_PWA_SKUS ?? 26_000)
@@ -39,21 +39,11 @@ const server = await benchServer({ name: "pwa", assets: await buildApp(), say })
 const { url } = server
 let browser
 try {
-  const owner = await client(url)("POST", "/auth/login", { username: "owner", password: "puzi-demo-owner" })
+  const { token } = await asOwner(url)
   const catalogue = catalogueRows(SKUS)
-  results.import = await importCatalogue(owner.token, catalogue.rows)
+  results.import = await importCatalogue(token, catalogue.rows)
 
-  browser = await chromium.launch({
-    executablePath: findChromium(),
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-    ],
-  })
+  browser = await launchChromium() // Debian's Chromium, headless, the flags that keep it off the network
   const context = await browser.newContext({ baseURL: url, locale: "zh-CN", viewport: { width: 800, height: 1000 } })
   const page = await context.newPage()
   const fetched = watchApi(page)
@@ -75,7 +65,7 @@ try {
   }
   say(`first sync: ${results.firstSync.seconds} s, ${results.firstSync.rows} rows, ${kb(results.firstSync.bytes)} KB`)
 
-  await importCatalogue(owner.token, newRows(NEW_SKUS))
+  await importCatalogue(token, newRows(NEW_SKUS))
   await fetched.quiet() // the first refresh (promotions, stock) has finished too
   fetched.take()
   const secondStarted = Date.now()
@@ -364,8 +354,7 @@ async function scanToCart(page, barcodes) {
       await page.getByTestId("cart-empty").waitFor()
     }
     const before = await page.evaluate(() => performance.getEntriesByName("till:scan-enter").length)
-    await page.keyboard.type(barcodes[rand(barcodes.length)])
-    await page.keyboard.press("Enter")
+    await wedgeScan(page, barcodes[rand(barcodes.length)])
     const interval = await page
       .waitForFunction(
         (n) => {

@@ -8,10 +8,9 @@
 // afterwards that the cells, the sales ledger and the members' points ledgers equal what the 1,000 imply.
 // Targets (issue 6): all acknowledged within 30 s; 0 duplicates applied; ledgers equal; heap < 128 MB.
 import { ulid } from "ulid"
-import { benchMembers, benchSkus, benchStores, benchTills, openingStock } from "./lib/chain.mjs"
+import { asOwner, benchMembers, benchSkus, benchStores, benchTills, openingStock } from "./lib/chain.mjs"
 import { heapLine, inspector, watchHeap } from "./lib/heap.mjs"
 import {
-  client,
   healthTask,
   machine,
   pool,
@@ -48,8 +47,7 @@ const { url } = server
 const results = { bench: "sync", at: new Date().toISOString(), machine: machine(), sales: SALES, devices: DEVICES }
 
 try {
-  const owner = await client(url)("POST", "/auth/login", { username: "owner", password: "puzi-demo-owner" })
-  const api = client(url, owner.token)
+  const { api } = await asOwner(url)
   say(`setting up ${STORES} stores, ${SKUS} SKUs × ${STOCK}, ${MEMBERS} members, ${DEVICES} devices …`)
   const storeIds = await benchStores(api, tag, STORES)
   const { skus } = await benchSkus(api, tag, SKUS)
@@ -61,7 +59,7 @@ try {
     key,
   )
   const members = await benchMembers(api, storeIds, MEMBERS, 500)
-  const tills = await benchTills(url, api, client, { storeIds, count: DEVICES, tag, shifts: false })
+  const tills = await benchTills(url, api, { storeIds, count: DEVICES, tag, shifts: false })
   const outboxes = offlineSales(tills, members, skus)
 
   const health = healthTask(url)

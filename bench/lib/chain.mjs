@@ -2,10 +2,16 @@
 // SKUs (with member prices, in a category), opening stock, promotions, members, and tills — each a
 // registered device with its own store-bound cashier signed in on it and, when asked, an open shift.
 // Setup is not measured.
-import { pool } from "./load.mjs"
+import { client, pool } from "./load.mjs"
 
 const CONSENT = { version: "privacy-2026-01", accepted: true }
 export const CASHIER_PASSWORD = "puzi-bench-cashier"
+
+/** The demo chain's owner signed in: { token, api } (the API client setup uses). */
+export async function asOwner(url) {
+  const { token } = await client(url)("POST", "/auth/login", { username: "owner", password: "puzi-demo-owner" })
+  return { token, api: client(url, token) }
+}
 
 /** A mobile number that no other run of this benchmark uses (the pid is in it). */
 export const phoneFor = (n) => `13${String(process.pid % 1000).padStart(3, "0")}${String(n).padStart(6, "0")}`
@@ -96,7 +102,7 @@ export const benchMembers = (api, storeIds, count, firstPhone = 0) =>
  * `count` tills spread over the stores: a device registered at its store, a cashier bound to that store
  * signed in on it, and (with `shifts`) an open shift. Answers [{ storeId, deviceId, userId, token, shiftId }].
  */
-export const benchTills = (url, api, client, { storeIds, count, tag, shifts = true }) =>
+export const benchTills = (url, api, { storeIds, count, tag, shifts = true }) =>
   pool(
     Array.from({ length: count }, (_, i) => i),
     8,
