@@ -3,12 +3,11 @@
 // the number the customer says. It is a SHA-256 with a fixed label, not a secret: mobile numbers
 // are few enough to enumerate, so this keeps numbers from being read off a device at a glance
 // (PIPL: no more personal data than the task needs), not from a determined attacker.
+import { toBase64Url } from "./base64"
+
 const enc = new TextEncoder()
 
 export async function memberPhoneKey(phone: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", enc.encode(`puzi-member-phone:${phone}`))
-  return btoa(String.fromCharCode(...new Uint8Array(digest)))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "")
+  return toBase64Url(new Uint8Array(digest))
 }

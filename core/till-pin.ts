@@ -38,16 +38,9 @@ export interface PinVerifier {
   check: string
 }
 
+import { fromBase64Url, toBase64Url } from "./base64"
+
 const enc = new TextEncoder()
-
-export const toBase64Url = (bytes: Uint8Array): string =>
-  btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "")
-
-export const fromBase64Url = (s: string): Uint8Array =>
-  Uint8Array.from(atob(s.replaceAll("-", "+").replaceAll("_", "/")), (ch) => ch.charCodeAt(0))
 
 /** PBKDF2-SHA256 of the PIN: what the server stores (and what the device recomputes offline). */
 export async function derivePin(pin: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {

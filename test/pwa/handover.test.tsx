@@ -1,6 +1,7 @@
 import { act } from "preact/test-utils"
 import { describe, expect, it } from "vitest"
-import { derivePin, PIN_BUNDLE_TTL_MS, pinCheck, toBase64Url } from "../../core/till-pin"
+import { toBase64Url } from "../../core/base64"
+import { derivePin, PIN_BUNDLE_TTL_MS, pinCheck } from "../../core/till-pin"
 import { login } from "../../pwa/src/api/auth"
 import { tillCashier } from "../../pwa/src/auth/cashier"
 import { rememberDevice } from "../../pwa/src/auth/device"

@@ -1,14 +1,9 @@
 // Hashing helpers shared by passwords, tokens and idempotency.
+import { fromBase64Url, toBase64Url } from "../../core/base64"
+
+export { fromBase64Url, toBase64Url }
+
 const enc = new TextEncoder()
-
-export const toBase64Url = (bytes: Uint8Array): string =>
-  btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "")
-
-export const fromBase64Url = (s: string): Uint8Array =>
-  Uint8Array.from(atob(s.replaceAll("-", "+").replaceAll("_", "/")), (ch) => ch.charCodeAt(0))
 
 export const randomToken = (bytes = 32): string => toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)))
 

@@ -5,6 +5,7 @@ import { isTooSimplePin, PIN_RE } from "../../../../core/till-pin"
 import { ApiError, api } from "../../api/client"
 import { device, rememberDevice } from "../../auth/device"
 import { session } from "../../auth/session"
+import { PinField } from "../../components/PinField"
 import { type MessageKey, t } from "../../i18n"
 import { online } from "../../net"
 import { locationId } from "../../store/location"
@@ -62,18 +63,7 @@ const MyPin = () => {
           <span data-testid="pin-state">{t(isSet ? "settings.pinSet" : "settings.pinNotSet")}</span>
         </p>
       )}
-      <label class="field">
-        <span>{t("handover.pin")}</span>
-        <input
-          type="password"
-          inputMode="numeric"
-          autoComplete="off"
-          maxLength={6}
-          value={pin}
-          onInput={(e) => setPin(e.currentTarget.value.replace(/\D/g, ""))}
-          data-testid="pin-input"
-        />
-      </label>
+      <PinField value={pin} onInput={setPin} testId="pin-input" />
       {note && (
         <p class={note.tone === "ok" ? "notice" : "form-error"} role="status" data-testid="pin-note">
           {t(note.key)}

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks"
 import { tillCashier } from "../../auth/cashier"
+import { PinField } from "../../components/PinField"
 import { t } from "../../i18n"
 import { type HandOver, handOver } from "../../store/pins"
 
@@ -58,18 +59,7 @@ const HandOverSheet = ({ onClose }: { onClose: (took: string | null) => void }) 
               data-testid="handover-username"
             />
           </label>
-          <label class="field">
-            <span>{t("handover.pin")}</span>
-            <input
-              type="password"
-              inputMode="numeric"
-              autoComplete="off"
-              maxLength={6}
-              value={pin}
-              onInput={(e) => setPin(e.currentTarget.value.replace(/\D/g, ""))}
-              data-testid="handover-pin"
-            />
-          </label>
+          <PinField value={pin} onInput={setPin} testId="handover-pin" />
           {problem && (
             <p class="form-error" role="alert" data-testid="handover-problem">
               {problem}
