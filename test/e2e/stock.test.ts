@@ -1,7 +1,15 @@
 import type { Browser, BrowserContext } from "playwright-core"
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest"
 import { withCheckDigit } from "../../core/barcode"
-import { launchChromium, newDevice, wedgeScan as scan, seriousViolations, signIn } from "./browser"
+import {
+  launchChromium,
+  newDevice,
+  wedgeScan as scan,
+  seriousViolations,
+  serviceWorkerInControl,
+  signIn,
+} from "./browser"
+import { storeNetwork } from "./store-network"
 
 const baseUrl = inject("baseUrl")
 const OWNER = { username: "owner", password: "puzi-demo-owner" }
@@ -12,6 +20,7 @@ const STORE_MANAGER = { username: "shopmgr1", password: "puzi-demo-store" }
 const grocery = (index: number) => withCheckDigit(`6901234${String(index).padStart(5, "0")}`)
 const FIRST = grocery(2)
 const SECOND = grocery(5)
+const COUNTED = grocery(3)
 
 let browser: Browser
 const devices: BrowserContext[] = []
@@ -89,7 +98,8 @@ describe("receiving at the store", () => {
 
     await page.goto("/tools/receiving")
     const card = page.locator(`[data-testid=incoming-transfer][data-id="${transfer.id}"]`)
-    await expect.poll(() => card.textContent()).toContain("来自 华东中心仓")
+    await card.waitFor()
+    await expect.poll(() => card.textContent(), { timeout: 15_000 }).toContain("来自 华东中心仓")
     await card.getByTestId("receive-transfer").click()
     await expect.poll(() => page.getByTestId("scan-line").count()).toBe(2)
 
@@ -115,5 +125,62 @@ describe("receiving at the store", () => {
     await page.getByTestId("stock-expiring").click()
     await page.getByTestId("expiring-row").first().waitFor()
     expect(await seriousViolations(page)).toEqual([])
+  })
+})
+
+describe("a stocktake at the store", () => {
+  it("is counted offline, survives a reload, and is submitted and posted once the network is back", async () => {
+    const owner = await asOwner()
+    const store = (await owner<{ items: { id: string; name: string }[] }>("GET", "/locations")).items.find(
+      (l) => l.name === "南京路店",
+    )!
+    const skuId = (await owner<{ items: { id: string }[] }>("GET", `/skus?barcode=${COUNTED}`)).items[0]!.id
+    const onHand = async () => (await owner<{ onHand: number }>("GET", `/stock/cells/${store.id}/${skuId}`)).onHand
+    const book = await onHand()
+
+    const network = await storeNetwork(baseUrl)
+    try {
+      const context = await newDevice(browser, network.url)
+      context.on("weberror", (error) => uncaught.push(error.error().message))
+      devices.push(context)
+      const page = await context.newPage()
+      await signIn(page, STORE_MANAGER.username, STORE_MANAGER.password)
+      await serviceWorkerInControl(page)
+      await page.goto("/tools/till")
+      await page.locator("[data-testid=till][data-catalog=ready]").waitFor()
+      await page.goto("/tools/stocktake")
+      await page.getByTestId("count-start").click()
+
+      // The uplink dies; counting goes on: two found on the shelf by scanning, the rest typed in.
+      await context.setOffline(true)
+      network.cut()
+      await expect.poll(() => page.getByTestId("net-status").textContent()).toBe("离线")
+      await scan(page, COUNTED)
+      await scan(page, COUNTED)
+      await expect.poll(() => page.getByTestId("line-qty").inputValue()).toBe("2")
+      await page.getByTestId("line-qty").fill(String(book - 2))
+      await page.getByTestId("line-qty").press("Tab")
+      await expect.poll(() => page.getByTestId("count-waiting").textContent()).toContain("1 行待提交")
+
+      // Reloaded while offline: the count is still on the device.
+      await page.reload()
+      await expect.poll(() => page.getByTestId("line-qty").inputValue()).toBe(String(book - 2))
+      // Nothing of the count tried the network while it was down (the app's background data refresh may have).
+      expect(network.reachedWhileCut.filter((r) => r.includes("/stocktakes"))).toEqual([])
+
+      // The network is back: the counts go out once, the variance shows, the manager posts it.
+      network.restore()
+      await context.setOffline(false)
+      await expect
+        .poll(() => page.getByTestId("count-waiting").textContent(), { timeout: 30_000 })
+        .toBe("盘点数已全部提交")
+      await expect.poll(() => page.getByTestId("variance-qty").textContent()).toBe("-2")
+      await page.getByTestId("count-post").click()
+      await expect.poll(() => page.getByTestId("count-posted").textContent()).toMatch(/^已过账：/)
+
+      expect(await onHand()).toBe(book - 2)
+    } finally {
+      await network.stop()
+    }
   })
 })
