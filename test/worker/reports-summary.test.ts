@@ -126,6 +126,8 @@ describe("the owner's summary", () => {
     const theirs = await summary(manager.token, `?locationId=${b.store}`)
     expect(theirs.status).toBe(404)
     expect(theirs.body.code).toBe("not_found")
+    const nowhere = await summary(a.owner, "?locationId=loc_does_not_exist")
+    expect(nowhere.status).toBe(404)
   })
 
   it("is not a cashier's business", async () => {
