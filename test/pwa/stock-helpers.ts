@@ -12,10 +12,10 @@ export const signedInAs = (role: Role, username = role) =>
   startSession({ token: `tok_${role}`, user: { id: `usr_${role}`, role, locationIds: [STORE], username } })
 
 /** A keyboard-wedge scanner: the code's characters as fast keystrokes, then Enter, at whatever has focus. */
-export const scanCode = async (code: string) => {
+export const scanCode = async (code: string, focused: HTMLElement = document.body) => {
   await act(() => {
     for (const key of [...code, "Enter"])
-      document.body.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }))
+      focused.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }))
   })
 }
 

@@ -1,3 +1,4 @@
+import { act } from "preact/test-utils"
 import { describe, expect, it } from "vitest"
 import Stocktake from "../../pwa/src/screens/stocktake"
 import { closeDb } from "../../pwa/src/store/db"
@@ -198,5 +199,26 @@ describe("a stocktake at the store", () => {
     await eventually(() => byTestId(screen, "variances"))
     expect(screen.querySelector("[data-testid='count-post']")).toBeNull()
     expect(screen.textContent).toContain("差异由店长审核过账")
+  })
+
+  it("counts a scan that lands in a quantity being typed, and never takes the barcode for a quantity", async () => {
+    signedInAs("clerk")
+    await deviceHolds([WATER])
+    stubApi({})
+    const screen = await mount(<Stocktake />)
+    await click(await eventually(() => byTestId(screen, "count-start")))
+    await scanCode(WATER.barcode!)
+    const qty = await eventually(() => byTestId<HTMLInputElement>(screen, "line-qty"))
+    qty.focus()
+
+    await scanCode(WATER.barcode!, qty)
+    await eventually(() => expect(scanLines(screen)[0]?.qty).toBe(2))
+    await act(() => {
+      qty.value = `2${WATER.barcode}`
+      qty.dispatchEvent(new Event("change", { bubbles: true }))
+    })
+
+    expect(scanLines(screen)[0]?.qty).toBe(2)
+    await eventually(() => expect(text(screen, "count-waiting")).toContain("1 行待提交"))
   })
 })

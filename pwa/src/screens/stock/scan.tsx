@@ -85,17 +85,24 @@ interface ScanLinesProps {
   extra?: (line: ScanLine) => ComponentChildren
 }
 
+/** The most a line may hold, as the API takes it; a barcode's digits (8 or more) never pass for a quantity. */
+const MAX_QTY = 1_000_000
+
+// The wedge scanner keeps listening while a quantity is typed (data-scanner="accept"): a scan that lands in this
+// field is counted as a scan, and the digits it left behind are refused as a quantity (and put back).
 const QtyInput = ({ line, onSet }: { line: ScanLine; onSet: (qty: number) => void }) => (
   <input
     type="number"
     inputMode="numeric"
     min={0}
+    max={MAX_QTY}
     step={1}
     value={line.qty}
     aria-label={t("scan.qtyOf", { name: line.name })}
+    data-scanner="accept"
     onChange={(e) => {
       const qty = Number(e.currentTarget.value)
-      if (Number.isInteger(qty) && qty >= 0) onSet(qty)
+      if (Number.isInteger(qty) && qty >= 0 && qty <= MAX_QTY) onSet(qty)
       else e.currentTarget.value = String(line.qty)
     }}
     data-testid="line-qty"
