@@ -7,6 +7,7 @@
 // the public API on fresh state (stores, SKUs in categories, lots with expiry, and four weeks of sales
 // history through the import API) and the output says so. Target (issue 6): p99 ≤ 200 ms per query.
 // Results: bench/results/latest-reports.json (what `npm run bench` collects), and the last line of stdout.
+import { execFileSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -29,6 +30,11 @@ const OWNER = { username: "owner", password: "puzi-demo-owner" }
 const { elapsed, say } = stopwatch()
 const SCALE_STATE = process.env.PUZI_SCALE_STATE ?? join(root, ".wrangler/scale")
 const scaled = existsSync(join(SCALE_STATE, "seed-scale.json"))
+// Two workerd processes on one state would corrupt it: while seed:scale (or anything) serves it, wait for that.
+if (scaled && serving(SCALE_STATE)) {
+  say(`${SCALE_STATE} is in use by another server (seed:scale still running?): run bench:reports once it is done`)
+  process.exit(2)
+}
 
 const server = scaled ? await scaleServer() : await benchServer({ name: "reports", say })
 const { url } = server
@@ -150,6 +156,11 @@ async function scaleServer() {
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+function serving(dir) {
+  const ps = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
+  return ps.split("\n").some((line) => line.includes(`--persist-to ${dir} `) || line.endsWith(`--persist-to ${dir}`))
 }
 
 function scaleData() {
