@@ -45,6 +45,7 @@ describe("transfers at the store", () => {
     const screen = await mount(<Transfers />)
     await eventually(() => expect(cards(screen, "transfers-incoming")).toEqual([["DB-in1", "在途"]]))
     expect(byTestId(screen, "transfers-incoming").textContent).toContain("华东中心仓 → 南京路店")
+    expect(byTestId(screen, "transfer-receive").getAttribute("href")).toBe("/tools/receiving")
 
     await click(byTestId(screen, "transfer-new"))
     const to = byTestId<HTMLSelectElement>(screen, "transfer-to")

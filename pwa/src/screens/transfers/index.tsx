@@ -1,5 +1,7 @@
 import { useEffect, useState } from "preact/hooks"
+import { can } from "../../../../core/roles"
 import { api } from "../../api/client"
+import { session } from "../../auth/session"
 import { AppShell } from "../../components/AppShell"
 import { t } from "../../i18n"
 import { online } from "../../net"
@@ -15,10 +17,12 @@ interface CardProps {
   places: Destination[]
   onShip?: () => void
   onCancel?: () => void
+  /** On its way here: counted in on the receiving screen. */
+  receivable: boolean
   busy: boolean
 }
 
-const TransferCard = ({ transfer: x, places, onShip, onCancel, busy }: CardProps) => (
+const TransferCard = ({ transfer: x, places, onShip, onCancel, receivable, busy }: CardProps) => (
   <li class="doc-card" data-testid="transfer" data-id={x.id} data-status={x.status}>
     <div class="doc-card-head">
       <strong>{x.number ?? x.id}</strong>
@@ -30,6 +34,11 @@ const TransferCard = ({ transfer: x, places, onShip, onCancel, busy }: CardProps
       {t("transfers.route", { from: placeName(places, x.fromLocationId), to: placeName(places, x.toLocationId) })}
     </span>
     <span class="muted">{t("transfers.lines", { count: x.lines.length, qty: totalQty(x.lines) })}</span>
+    {receivable && (
+      <a href="/tools/receiving" class="button" data-testid="transfer-receive">
+        {t("receiving.open")}
+      </a>
+    )}
     {(onShip || onCancel) && (
       <div class="doc-actions">
         {onShip && (
@@ -54,6 +63,7 @@ export default function Transfers() {
   const [items, setItems] = useState<Transfer[] | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const { busy, problem, run } = useAction()
+  const mayReceive = can(session.value?.user.role ?? "dealer", "stock:receive")
 
   const load = async () => {
     if (store && online.value) setItems(await listTransfers(store))
@@ -90,6 +100,7 @@ export default function Transfers() {
               transfer={x}
               places={places}
               busy={busy}
+              receivable={x.toLocationId === store && x.status === "in_transit" && mayReceive}
               onShip={x.fromLocationId === store && x.status === "reserved" ? () => void act(x, "ship") : undefined}
               onCancel={x.fromLocationId === store && x.status === "reserved" ? () => void act(x, "cancel") : undefined}
             />
