@@ -94,9 +94,10 @@ export async function runImport(api, { key, kind, path, chunks, make, concurrenc
     done++
     rows += r.body.rows
     const secs = (Date.now() - began) / 1000
+    const eta = ((todo.length - done) * secs) / done / 60
     if (done % Math.max(1, Math.floor(todo.length / 20)) === 0 || done === todo.length)
       say(
-        `${kind}: chunk ${done}/${todo.length} (${rows.toLocaleString()} rows, ${Math.round(rows / secs).toLocaleString()} rows/s)${r.body.replayed ? " [replayed]" : ""}`,
+        `${kind}: chunk ${done}/${todo.length} (${rows.toLocaleString()} rows, ${Math.round(rows / secs).toLocaleString()} rows/s, ~${eta.toFixed(0)} min to go)${r.body.replayed ? " [replayed]" : ""}`,
       )
   })
   const finished = await api.must("POST", `/imports/${job.id}/finish`, { chunks })
