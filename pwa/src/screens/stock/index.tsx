@@ -303,7 +303,7 @@ export default function Stock() {
           data-testid="stock-search"
         />
         {filter === "low" && (
-          <label class="check">
+          <label class="number-field">
             {t("stock.threshold")}
             <input
               type="number"
@@ -317,7 +317,7 @@ export default function Stock() {
           </label>
         )}
         {filter === "expiring" && (
-          <label class="check">
+          <label class="number-field">
             {t("stock.withinDays")}
             <input
               type="number"
