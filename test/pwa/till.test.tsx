@@ -2,9 +2,12 @@ import { act } from "preact/test-utils"
 import { describe, expect, it } from "vitest"
 import { withCheckDigit } from "../../core/barcode"
 import { formatCny } from "../../core/money"
+import { DEFAULT_POINTS_RULES, pointsForFen } from "../../core/points"
 import { priceCart } from "../../core/pricing"
 import Till from "../../pwa/src/screens/till"
+import { loadSettings, syncSettings } from "../../pwa/src/store/catalog"
 import { db, type MemberRecord, type SyncSale } from "../../pwa/src/store/db"
+import { chainPoints } from "../../pwa/src/store/location"
 import { outbox } from "../../pwa/src/sync/outbox"
 import { setMember } from "../../pwa/src/till/cart"
 import { gramsForPrice, parseScaleBarcode } from "../../pwa/src/till/scale"
@@ -274,6 +277,49 @@ describe("the till", () => {
     window.dispatchEvent(new Event("online"))
     await click(byTestId(screen, "pay-add"))
     expect(text(screen, "pay-remaining")).toBe("¥39.59") // online the server checks the real balance
+  })
+
+  it("prices a points tender at the chain's published rate offline, and takes off what the server will", async () => {
+    const rules = { ...DEFAULT_POINTS_RULES, earnFenPerPoint: 50, redeemPointsPerYuan: 10 }
+    stubApi({ "GET /api/v1/settings": () => json(200, { timeZone: "Asia/Shanghai", rounding: "none", points: rules }) })
+    try {
+      await syncSettings()
+      chainPoints.value = DEFAULT_POINTS_RULES
+      await loadSettings() // a restart offline: the device still has the chain's rules
+      expect(chainPoints.value).toEqual(rules)
+
+      await deviceHolds([NOODLES])
+      const who = { ...REGULAR, pointsBalance: 500 }
+      await (await db()).put("members", who)
+      const screen = await openTill()
+      window.dispatchEvent(new Event("offline"))
+      setMember(who)
+      await scanCode(NOODLES.barcode!)
+      await eventually(() => expect(text(screen, "cart-total")).toBe("¥15.90"))
+
+      await click(byTestId(screen, "pay"))
+      await click(byTestId(screen, "pay-mode-points"))
+      // 500 points at 10 per ¥1 are worth ¥50, capped at what is due.
+      expect(text(screen, "pay-balance")).toBe("积分 500，最多抵 ¥15.90")
+      await type(byTestId<HTMLInputElement>(screen, "pay-amount"), "3")
+      await click(byTestId(screen, "pay-add"))
+      expect(text(screen, "tenders")).toContain("用 30 积分")
+      await click(byTestId(screen, "pay-mode-cash"))
+      await click(byTestId(screen, "quick-2000"))
+
+      await eventually(() => expect(text(screen, "done-change")).toBe("¥7.10"))
+      const body = outbox.value[0]?.body as SyncSale
+      expect(body.payments).toEqual([
+        { method: "points", amountFen: 300 },
+        { method: "cash", amountFen: 2000 },
+      ])
+      // The server books pointsForFen with the same rules: 30 points, which the device took off already.
+      expect(pointsForFen(300, rules)).toBe(30)
+      expect(await (await db()).get("members", who.id)).toMatchObject({ pointsBalance: 470 })
+      window.dispatchEvent(new Event("online"))
+    } finally {
+      chainPoints.value = DEFAULT_POINTS_RULES
+    }
   })
 
   it("parks a cart and recalls it later", async () => {

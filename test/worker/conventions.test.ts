@@ -65,10 +65,21 @@ describe("API conventions", () => {
 })
 
 describe("chain settings", () => {
-  it("tell every till the rounding and time zone the server prices with", async () => {
+  it("tell every till the rounding, time zone and points rules the server prices with", async () => {
     const token = await ownerToken()
     const res = await call("GET", "/settings", { token })
     expect(res.status).toBe(200)
-    expect(res.body).toEqual({ timeZone: "Asia/Shanghai", rounding: "none", currency: "CNY" })
+    expect(res.body).toEqual({
+      timeZone: "Asia/Shanghai",
+      rounding: "none",
+      currency: "CNY",
+      points: {
+        earnFenPerPoint: 100,
+        birthdayMultiplier: 1,
+        excludedMethods: ["stored_value", "points"],
+        redeemPointsPerYuan: 100,
+        maxRedeemBp: 10000,
+      },
+    })
   })
 })

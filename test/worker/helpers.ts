@@ -1,6 +1,8 @@
 // Test helpers: call the Worker as a client would, through its fetch handler.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { exports } from "cloudflare:workers"
 import type { Role } from "../../core/roles"
+import worker from "../../worker/index"
 
 export const BASE = "http://puzi.test/api/v1"
 
@@ -10,7 +12,15 @@ export type Res<T = Record<string, unknown>> = { status: number; body: T; header
 export async function call<T = any>(
   method: string,
   path: string,
-  opts: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; key?: string } = {},
+  opts: {
+    token?: string
+    body?: unknown
+    rawBody?: string
+    headers?: Record<string, string>
+    key?: string
+    /** Other chain settings (vars) for this one request: see withVars. */
+    env?: Env
+  } = {},
 ): Promise<Res<T>> {
   const headers: Record<string, string> = { ...opts.headers }
   if (opts.token) headers.authorization = `Bearer ${opts.token}`
@@ -20,7 +30,8 @@ export async function call<T = any>(
     body = JSON.stringify(opts.body)
     headers["content-type"] ??= "application/json"
   }
-  const res = await exports.default.fetch(new Request(BASE + path, { method, headers, body }))
+  const req = new Request(BASE + path, { method, headers, body })
+  const res = opts.env ? await fetchWith(opts.env, req) : await exports.default.fetch(req)
   const text = await res.text()
   let parsed: unknown = text
   try {
@@ -28,6 +39,17 @@ export async function call<T = any>(
   } catch {}
   return { status: res.status, body: parsed as T, headers: res.headers }
 }
+
+/** The Worker's own fetch with another env: the same D1, cells and queues, other vars. */
+async function fetchWith(env: Env, req: Request) {
+  const ctx = createExecutionContext()
+  const res = await worker.fetch(req as Parameters<typeof worker.fetch>[0], env, ctx)
+  await waitOnExecutionContext(ctx)
+  return res
+}
+
+/** The test chain's env with some vars set otherwise (wrangler types makes each var a literal type). */
+export const withVars = (base: Env, vars: Partial<Record<keyof Env, string>>): Env => ({ ...base, ...vars }) as Env
 
 let counter = 0
 /** A unique suffix so tests in one file (which share storage) never collide. */

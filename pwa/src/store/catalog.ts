@@ -1,9 +1,10 @@
 import { barcodeForms } from "../../../core/barcode"
+import { DEFAULT_POINTS_RULES, type PointsRules } from "../../../core/points"
 import type { Promotion } from "../../../core/promotions"
 import type { RoundingPolicy } from "../../../core/rounding"
 import { api } from "../api/client"
 import { db, getMeta, type SkuRecord, type StockRecord, setMeta } from "./db"
-import { chainRounding } from "./location"
+import { chainPoints, chainRounding } from "./location"
 
 // The device's copy of what the till needs without the network: the catalog (incremental, by the API's
 // updatedSince cursor), the store's active promotions and a stock snapshot (members: store/members.ts).
@@ -161,13 +162,18 @@ export const syncStock = async (locationId: string): Promise<number> => {
 export const stockSnapshot = async (locationId: string): Promise<StockRecord[]> =>
   (await db()).getAllFromIndex("stock", "locationId", locationId)
 
-/** The chain's settings the till must price with (rounding), kept on the device for offline use. */
+/** The chain's settings the till must price with (rounding, points), kept on the device for offline use. */
 export const syncSettings = async (): Promise<void> => {
-  const settings = await api.get<{ rounding: RoundingPolicy }>("/settings")
+  const settings = await api.get<{ rounding: RoundingPolicy; points?: PointsRules }>("/settings")
+  // A server from before points rules were published keeps core's defaults, which it applied too.
+  const points = { ...DEFAULT_POINTS_RULES, ...settings.points }
   await setMeta("chain.rounding", settings.rounding)
+  await setMeta("chain.points", points)
   chainRounding.value = settings.rounding
+  chainPoints.value = points
 }
 
 export const loadSettings = async (): Promise<void> => {
   chainRounding.value = (await getMeta<RoundingPolicy>("chain.rounding")) ?? "none"
+  chainPoints.value = { ...DEFAULT_POINTS_RULES, ...(await getMeta<PointsRules>("chain.points")) }
 }

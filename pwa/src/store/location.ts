@@ -1,4 +1,5 @@
 import { computed, signal } from "@preact/signals"
+import { DEFAULT_POINTS_RULES, type PointsRules } from "../../../core/points"
 import type { RoundingPolicy } from "../../../core/rounding"
 import { session } from "../auth/session"
 
@@ -49,3 +50,6 @@ export const businessDay = (at: number | Date = Date.now()) =>
 
 /** The chain's payable rounding (抹零), as the server publishes it; the till prices with it offline. */
 export const chainRounding = signal<RoundingPolicy>("none")
+
+/** The chain's points rules (earn rate, birthday multiplier, redeem rate), as the server publishes them. */
+export const chainPoints = signal<PointsRules>(DEFAULT_POINTS_RULES)

@@ -3,6 +3,7 @@ import { pointsForFen } from "../../../core/points"
 import type { Tender } from "../../../core/tenders"
 import { ApiError, api } from "../api/client"
 import { db, getMeta, type MemberRecord } from "./db"
+import { chainPoints } from "./location"
 
 // The store's members on the device, so the till finds a member by phone with the network gone: the store's own
 // members incrementally (GET /locations/{id}/members?updatedSince=&cursor=, like the catalog), plus anyone looked
@@ -116,7 +117,10 @@ export const syncMembers = async (locationId: string): Promise<number> => {
  */
 export const spendCachedBalances = async (memberId: string, tenders: readonly Tender[]) => {
   const storedFen = tenders.reduce((s, x) => s + (x.method === "stored_value" ? x.amountFen : 0), 0)
-  const points = tenders.reduce((s, x) => s + (x.method === "points" ? pointsForFen(x.amountFen) : 0), 0)
+  const points = tenders.reduce(
+    (s, x) => s + (x.method === "points" ? pointsForFen(x.amountFen, chainPoints.value) : 0),
+    0,
+  )
   if (storedFen === 0 && points === 0) return
   const tx = (await db()).transaction("members", "readwrite")
   const cached = await tx.store.get(memberId)

@@ -22,6 +22,7 @@ import { type Actor, assertLocation } from "../../lib/actor"
 import { newId } from "../../lib/ids"
 import { log } from "../../lib/log"
 import { type FieldError, ProblemError, problem } from "../../lib/problem"
+import { chainPointsRules } from "../../lib/settings"
 import { commitAll, type OrderLine, type ReserveAllResult, reserveAll, sumLines } from "../../stock-cell/client"
 import type { StockRef, Taken } from "../../stock-cell/types"
 import { assertDeviceActive } from "../staff"
@@ -113,7 +114,7 @@ export async function createSale(
     at,
     manualDiscountFen: input.manualDiscountFen ?? 0,
   })
-  const tenders = checkTenders(priced.cart.totalFen, input.payments, priced.member)
+  const tenders = checkTenders(priced.cart.totalFen, input.payments, priced.member, chainPointsRules(env))
 
   const saleId = newId("xs")
   const plan = planSale(env, actor, input, priced, tenders, saleId, at)
@@ -296,6 +297,7 @@ function planSale(
     member: earner(member),
     at,
     timeZone: env.CHAIN_TIME_ZONE,
+    rules: chainPointsRules(env),
   })
   const lines: SalePlan["lines"] = cart.lines.map((l, i) => {
     const s = skus.get(l.skuId)!

@@ -19,6 +19,7 @@ import type { Actor } from "../../lib/actor"
 import { newId } from "../../lib/ids"
 import { log } from "../../lib/log"
 import { problem } from "../../lib/problem"
+import { chainPointsRules } from "../../lib/settings"
 import { cellStub } from "../../stock-cell/client"
 import type { StockRef } from "../../stock-cell/types"
 import { dailyForSale } from "../reports"
@@ -128,6 +129,7 @@ export async function applySale(
   if (attribution.refused)
     exception("cashier_unverified", s.totalFen, s.totalFen, { ...attribution.refused, attributedTo: cashierId })
 
+  const rules = chainPointsRules(env)
   const payments: SalePaymentRow[] = []
   for (const [i, p] of s.payments.entries()) {
     const row: SalePaymentRow = {
@@ -148,7 +150,7 @@ export async function applySale(
       const r = member ? await chargeStoredValue(db, { ...memberRef, amountFen: p.amountFen }) : null
       if (!r?.ok) exception("stored_value_short", p.amountFen, r ? r.balanceFen : 0, { paymentId: row.id })
     } else if (p.method === "points") {
-      row.points = pointsForFen(p.amountFen)
+      row.points = pointsForFen(p.amountFen, rules)
       const r = member ? await spendPoints(db, { ...memberRef, points: row.points }) : null
       if (!r?.ok) exception("points_short", row.points, r ? r.balance : 0, { paymentId: row.id })
     }
@@ -162,6 +164,7 @@ export async function applySale(
     member: earner(member),
     at,
     timeZone: env.CHAIN_TIME_ZONE,
+    rules,
   })
   const lines: SaleLineRow[] = cart.lines.map((l, i) => ({
     id: `${s.id}:${i + 1}`,

@@ -1,7 +1,7 @@
 // Checking a sale's tenders before anything is taken: core's validateTenders (at most 5, only cash
 // gives change, the whole must cover the total), customer codes classified with core, and the
 // member tenders (stored value, points) against what the member has.
-import { planRedemption, pointsForFen } from "../../../core/points"
+import { type PointsRules, planRedemption, pointsForFen } from "../../../core/points"
 import { type Tender, validateTenders } from "../../../core/tenders"
 import { problem } from "../../lib/problem"
 import type { MemberForSale } from "./pricing"
@@ -9,7 +9,12 @@ import type { MemberForSale } from "./pricing"
 export type TenderCheck = { tenderedFen: number; changeFen: number; pointsFor: Map<number, number> }
 
 /** 422 with core's code (payment_short, too_many_tenders, auth_code_mismatch, non_cash_over_total, …). */
-export function checkTenders(totalFen: number, tenders: readonly Tender[], member: MemberForSale | null): TenderCheck {
+export function checkTenders(
+  totalFen: number,
+  tenders: readonly Tender[],
+  member: MemberForSale | null,
+  rules: PointsRules,
+): TenderCheck {
   const check = validateTenders(totalFen, tenders)
   if (!check.ok)
     throw problem(422, check.code, check.detail, {
@@ -33,8 +38,8 @@ export function checkTenders(totalFen: number, tenders: readonly Tender[], membe
         balanceFen: member.storedValueFen,
       })
     if (t.method === "points") {
-      const points = pointsForFen(t.amountFen)
-      const plan = planRedemption({ balance: member.pointsBalance, dueFen: totalFen, requestedPoints: points })
+      const points = pointsForFen(t.amountFen, rules)
+      const plan = planRedemption({ balance: member.pointsBalance, dueFen: totalFen, requestedPoints: points, rules })
       if (plan.fen < t.amountFen)
         throw problem(422, "insufficient_points", "The member's points don't cover this tender.", {
           balance: member.pointsBalance,

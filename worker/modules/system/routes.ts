@@ -1,9 +1,10 @@
 // Health, the OpenAPI document's reference page (assets served from our own origin).
 import { createRoute } from "@hono/zod-openapi"
 import { ROUNDING_POLICIES } from "../../../core/rounding"
+import { TENDER_METHODS } from "../../../core/tenders"
 import { guard } from "../../lib/auth"
 import { jsonResponse, problemResponses, router, z } from "../../lib/openapi"
-import { chainRounding } from "../../lib/settings"
+import { chainPointsRules, chainRounding } from "../../lib/settings"
 
 const health = createRoute({
   method: "get",
@@ -14,15 +15,32 @@ const health = createRoute({
 })
 
 // The chain-wide settings a till needs to price exactly as the server does while offline.
+const PointsRulesSchema = z
+  .object({
+    earnFenPerPoint: z.number().int().openapi({ description: "Fen paid per point earned: 100 = 1 point per ¥1" }),
+    birthdayMultiplier: z.number().int().openapi({ description: "Points multiplier in the member's birthday month" }),
+    excludedMethods: z.array(z.enum(TENDER_METHODS)).openapi({
+      description: "Tenders whose amount earns no points",
+    }),
+    redeemPointsPerYuan: z.number().int().openapi({ description: "Points worth ¥1 as a tender" }),
+    maxRedeemBp: z.number().int().openapi({ description: "The most of a sale points may pay, in basis points" }),
+  })
+  .openapi("PointsRules")
+
 const settings = createRoute({
   method: "get",
   path: "/settings",
   tags: ["system"],
-  summary: "The chain's settings that clients must apply as the server does (time zone, payable rounding)",
+  summary: "The chain's settings that clients must apply as the server does (time zone, payable rounding, points)",
   ...guard("catalog:read"),
   responses: {
     200: jsonResponse(
-      z.object({ timeZone: z.string(), rounding: z.enum(ROUNDING_POLICIES), currency: z.literal("CNY") }),
+      z.object({
+        timeZone: z.string(),
+        rounding: z.enum(ROUNDING_POLICIES),
+        currency: z.literal("CNY"),
+        points: PointsRulesSchema,
+      }),
       "Settings",
     ),
     ...problemResponses(401, 403),
@@ -31,9 +49,18 @@ const settings = createRoute({
 
 export const systemRoutes = router()
   .openapi(health, (c) => c.json({ ok: true as const }, 200))
-  .openapi(settings, (c) =>
-    c.json({ timeZone: c.env.CHAIN_TIME_ZONE, rounding: chainRounding(c.env), currency: "CNY" as const }, 200),
-  )
+  .openapi(settings, (c) => {
+    const points = chainPointsRules(c.env)
+    return c.json(
+      {
+        timeZone: c.env.CHAIN_TIME_ZONE,
+        rounding: chainRounding(c.env),
+        currency: "CNY" as const,
+        points: { ...points, excludedMethods: [...points.excludedMethods] },
+      },
+      200,
+    )
+  })
 
 export const DOCS_HTML = `<!doctype html>
 <html lang="zh-CN">

@@ -6,6 +6,7 @@ import { Money } from "../../components/Money"
 import { type MessageKey, t } from "../../i18n"
 import { online } from "../../net"
 import type { MemberRecord } from "../../store/db"
+import { chainPoints } from "../../store/location"
 import { offlineStoredValueLimit, withinOfflineStoredValue } from "../../till/offline-limits"
 
 // The pay sheet: the amount due large, then tenders until it is covered. Cash has a keypad and quick amounts (a
@@ -96,7 +97,7 @@ export const PaySheet = ({ totalFen, member, onPay, onClose, busy, error }: PayS
       add({ method: "stored_value", amountFen: fen })
     } else if (mode === "points") {
       if (!member) return setProblem("pay.needsMember")
-      const plan = planRedemption({ balance: member.pointsBalance, dueFen: remainingFen })
+      const plan = planRedemption({ balance: member.pointsBalance, dueFen: remainingFen, rules: chainPoints.value })
       if (fen > plan.fen) return setProblem("pay.pointsShort")
       add({ method: "points", amountFen: fen })
     } else if (mode === "code") {
@@ -155,7 +156,7 @@ export const PaySheet = ({ totalFen, member, onPay, onClose, busy, error }: PayS
               <li key={i}>
                 <span>{t(`tender.${x.method}`)}</span>
                 {x.method === "points" && (
-                  <span class="muted">{t("pay.points", { points: pointsForFen(x.amountFen) })}</span>
+                  <span class="muted">{t("pay.points", { points: pointsForFen(x.amountFen, chainPoints.value) })}</span>
                 )}
                 <Money fen={x.amountFen} />
                 <button
@@ -219,7 +220,13 @@ export const PaySheet = ({ totalFen, member, onPay, onClose, busy, error }: PayS
                     })
                   : t("pay.pointsBalance", {
                       points: member.pointsBalance,
-                      amount: formatCny(planRedemption({ balance: member.pointsBalance, dueFen: remainingFen }).fen),
+                      amount: formatCny(
+                        planRedemption({
+                          balance: member.pointsBalance,
+                          dueFen: remainingFen,
+                          rules: chainPoints.value,
+                        }).fen,
+                      ),
                     })}
               </p>
             )}
