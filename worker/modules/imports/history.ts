@@ -153,10 +153,7 @@ function insertPayments(json: string, now: number): SQL {
     ON CONFLICT DO NOTHING`
 }
 
-export async function importHistory(
-  ctx: Ctx,
-  orders: readonly HistoryOrder[],
-): Promise<ChunkCounts & { days: number }> {
+export async function importHistory(ctx: Ctx, orders: readonly HistoryOrder[]): Promise<ChunkCounts> {
   const planned = await plan(ctx, orders)
   const now = Date.now()
   const salesJson = chunkJson(planned.sales)
@@ -170,5 +167,5 @@ export async function importHistory(
   // Always, not only when something was inserted: a run that died after the batch left these days stale.
   const days = [...planned.days.values()]
   await recomputeDaily(ctx.db, days)
-  return { rows: orders.length, applied: inserted, unchanged: orders.length - inserted, days: days.length }
+  return { rows: orders.length, applied: inserted, unchanged: orders.length - inserted }
 }

@@ -65,7 +65,7 @@ export async function getJob(db: Db, actor: Actor, id: string, kind?: ImportKind
   return job
 }
 
-export async function bodyHash(bytes: ArrayBuffer | Uint8Array): Promise<string> {
+async function bodyHash(bytes: ArrayBuffer | Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes)
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")
 }
@@ -77,7 +77,7 @@ export type ChunkResult = ChunkCounts & { chunk: number; replayed: boolean }
  * (a replay answers that and changes nothing), 409 `chunk_conflict` when another body was.
  * A finished job takes no new chunks.
  */
-export async function priorChunk(db: Db, job: ImportJobRow, chunkNo: number, hash: string) {
+async function priorChunk(db: Db, job: ImportJobRow, chunkNo: number, hash: string) {
   const [prior] = await db
     .select()
     .from(importChunks)
@@ -98,7 +98,7 @@ const chunkResult = (c: ImportChunkRow, replayed: boolean): ChunkResult => ({
 })
 
 /** Records chunk n as done and refreshes the job's counts from all its chunks, in one batch. */
-export async function recordChunk(db: Db, jobId: string, chunkNo: number, hash: string, counts: ChunkCounts) {
+async function recordChunk(db: Db, jobId: string, chunkNo: number, hash: string, counts: ChunkCounts) {
   const now = Date.now()
   await db.batch([
     db
@@ -122,6 +122,24 @@ export async function recordChunk(db: Db, jobId: string, chunkNo: number, hash: 
       .where(eq(importJobs.id, jobId)),
   ])
   return { chunk: chunkNo, ...counts, replayed: false }
+}
+
+/**
+ * Chunk n of a job, once: answered from its record when the same body was done before, else
+ * applied by `apply` and recorded with its counts. `body` is what the client sent (its hash
+ * tells a resend from another chunk under the same number).
+ */
+export async function runChunk(
+  db: Db,
+  actor: Actor,
+  ref: { id: string; chunk: number; kind: ImportKind },
+  body: ArrayBuffer | Uint8Array,
+  apply: () => Promise<ChunkCounts>,
+): Promise<ChunkResult> {
+  const job = await getJob(db, actor, ref.id, ref.kind)
+  const hash = await bodyHash(body)
+  const prior = await priorChunk(db, job, ref.chunk, hash)
+  return prior ?? recordChunk(db, ref.id, ref.chunk, hash, await apply())
 }
 
 /** Marks the job done once chunks 0 … chunks-1 are all recorded; 409 `chunks_missing` lists the gaps. */

@@ -9,11 +9,12 @@ import { Id, jsonBody, jsonResponse, problemResponses, router, z } from "../../l
 import { IdParam, IsoTime } from "../../lib/schemas"
 import { importProducts } from "../catalog/import"
 import { importHistory } from "./history"
-import { bodyHash, finishJob, getJob, jobView, openJob, priorChunk, recordChunk } from "./jobs"
+import { finishJob, getJob, jobView, openJob, runChunk } from "./jobs"
 import { applyOpeningBalances } from "./opening"
 
 const tags = ["imports"]
 const ctx = (c: Context<AppEnv>) => ({ db: c.var.db, env: c.env, actor: c.var.actor })
+const encode = (body: unknown) => new TextEncoder().encode(JSON.stringify(body))
 /** Rows per chunk for JSON chunks; the product CSV takes the catalog import's own limit (10,000). */
 const MAX_CHUNK_ROWS = 5_000
 const MAX_CHUNKS = 100_000
@@ -174,33 +175,28 @@ export const importsRoutes = router()
   .openapi(get, async (c) => c.json(jobView(await getJob(c.var.db, c.var.actor, c.req.valid("param").id)), 200))
   .openapi(productsChunk, async (c) => {
     const { id, chunk } = c.req.valid("param")
-    const job = await getJob(c.var.db, c.var.actor, id, "products")
-    const hash = await bodyHash(await c.req.raw.clone().arrayBuffer())
-    const prior = await priorChunk(c.var.db, job, chunk, hash)
-    if (prior) return c.json(prior, 200)
-    const report = await importProducts(c.var.db, c.var.actor, c.req.raw, false)
-    const counts = { rows: report.rows, applied: report.rows - report.unchanged, unchanged: report.unchanged }
-    return c.json(await recordChunk(c.var.db, id, chunk, hash, counts), 200)
+    const body = await c.req.raw.clone().arrayBuffer()
+    const result = await runChunk(c.var.db, c.var.actor, { id, chunk, kind: "products" }, body, async () => {
+      const report = await importProducts(c.var.db, c.var.actor, c.req.raw, false)
+      return { rows: report.rows, applied: report.rows - report.unchanged, unchanged: report.unchanged }
+    })
+    return c.json(result, 200)
   })
   .openapi(openingChunk, async (c) => {
     const { id, chunk } = c.req.valid("param")
     const body = c.req.valid("json")
-    const job = await getJob(c.var.db, c.var.actor, id, "opening_balances")
-    const hash = await bodyHash(new TextEncoder().encode(JSON.stringify(body)))
-    const prior = await priorChunk(c.var.db, job, chunk, hash)
-    if (prior) return c.json(prior, 200)
-    const counts = await applyOpeningBalances(ctx(c), id, chunk, body.rows)
-    return c.json(await recordChunk(c.var.db, id, chunk, hash, counts), 200)
+    const result = await runChunk(c.var.db, c.var.actor, { id, chunk, kind: "opening_balances" }, encode(body), () =>
+      applyOpeningBalances(ctx(c), id, chunk, body.rows),
+    )
+    return c.json(result, 200)
   })
   .openapi(salesChunk, async (c) => {
     const { id, chunk } = c.req.valid("param")
     const body = c.req.valid("json")
-    const job = await getJob(c.var.db, c.var.actor, id, "sales_history")
-    const hash = await bodyHash(new TextEncoder().encode(JSON.stringify(body)))
-    const prior = await priorChunk(c.var.db, job, chunk, hash)
-    if (prior) return c.json(prior, 200)
-    const { days: _days, ...counts } = await importHistory(ctx(c), body.orders)
-    return c.json(await recordChunk(c.var.db, id, chunk, hash, counts), 200)
+    const result = await runChunk(c.var.db, c.var.actor, { id, chunk, kind: "sales_history" }, encode(body), () =>
+      importHistory(ctx(c), body.orders),
+    )
+    return c.json(result, 200)
   })
   .openapi(finish, async (c) =>
     c.json(await finishJob(c.var.db, c.var.actor, c.req.valid("param").id, c.req.valid("json").chunks), 200),
