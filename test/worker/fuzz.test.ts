@@ -90,6 +90,27 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
 )
 
+// A cursor is opaque base64 JSON: forged ones decode fine but hold the wrong keys.
+const cursorOf = (key: unknown) =>
+  btoa(JSON.stringify(key)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")
+const FORGED_KEYS: unknown[] = [
+  [],
+  [1e308],
+  ["zz"],
+  ["a", "b", "c"],
+  [-1, "x"],
+  [1.5],
+  ["\u0000"],
+  [null],
+  {},
+  ["x", "y"],
+]
+const forgedCursor = fc.oneof(
+  fc.constantFrom(...FORGED_KEYS).map(cursorOf),
+  fc.array(fc.oneof(fc.string({ maxLength: 8 }), fc.integer()), { maxLength: 3 }).map(cursorOf),
+  hostileString,
+)
+
 // ---------- one attack: send, then judge ----------
 
 const describeReq = (r: Request, extra = "") =>
@@ -325,7 +346,9 @@ describe("fuzzing every operation", () => {
     const targets = ops.filter((op) => op.path.includes("{") || op.params.some((p) => p.in === "query"))
     for (const [i, op] of targets.entries()) {
       const names = op.params.filter((p) => p.in === "path" || p.in === "query")
-      const arb = fc.tuple(fc.nat({ max: names.length - 1 }), hostileString)
+      const arb = fc
+        .nat({ max: names.length - 1 })
+        .chain((n) => fc.tuple(fc.constant(n), names[n]!.name === "cursor" ? forgedCursor : hostileString))
       await fuzz(op, i, arb, 5, async ([n, value]) => {
         const prm = names[n]!
         const r = valid(op)
@@ -337,6 +360,19 @@ describe("fuzzing every operation", () => {
         await attack({ ...r, url })
       })
     }
+  })
+
+  it("answers forged cursors on every list with 400 invalid_cursor or a page, never a 5xx", {
+    timeout: 60_000,
+  }, async () => {
+    const lists = ops.filter((op) => op.method === "GET" && op.params.some((p) => p.name === "cursor"))
+    expect(lists.length).toBeGreaterThan(10)
+    for (const op of lists)
+      for (const key of FORGED_KEYS) {
+        const r = valid(op)
+        const [path, query = ""] = r.url.split("?")
+        await attack({ ...r, url: `${path}?${withQuery(query, "cursor", cursorOf(key))}` })
+      }
   })
 
   it("refuses a missing or hostile Idempotency-Key where one is required", { timeout: 60_000 }, async () => {
