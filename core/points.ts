@@ -4,7 +4,7 @@
 import { allocateProRata } from "./money"
 import { localTime } from "./promotions/calendar"
 import { divFloor } from "./rounding"
-import type { Tender, TenderMethod } from "./tenders"
+import { combineMemberTenders, type Tender, type TenderMethod } from "./tenders"
 
 export type PointsRules = {
   /** Fen of paid amount per point earned: 100 = 1 point per ¥1 (the default). */
@@ -98,4 +98,34 @@ export function planRedemption(input: {
   const capFen = divFloor(BigInt(Math.max(0, input.dueFen)) * BigInt(rules.maxRedeemBp), 10000)
   const fen = Math.max(0, Math.min(pointsValueFen(offered, rules), capFen))
   return { fen, points: pointsForFen(fen, rules) }
+}
+
+export type MemberTenderCheck =
+  | { ok: true; tenders: Tender[]; pointsFor: Map<number, number> }
+  | { ok: false; code: "insufficient_stored_value" | "insufficient_points"; index: number; pointsNeeded?: number }
+
+/**
+ * The member tenders of a sale against the member's balances, the one rule the server (POST /sales) and the
+ * till's pay sheet both apply: tenders combined first (combineMemberTenders), stored value within the
+ * balance, a points tender worth its points at the chain's rate and within planRedemption's caps.
+ * `pointsFor` maps a combined tender's index to the points it spends.
+ */
+export function checkMemberTenders(
+  totalFen: number,
+  given: readonly Tender[],
+  balances: { pointsBalance: number; storedValueFen: number },
+  rules: Partial<PointsRules> = {},
+): MemberTenderCheck {
+  const tenders = combineMemberTenders(given)
+  const pointsFor = new Map<number, number>()
+  for (const [index, t] of tenders.entries()) {
+    if (t.method === "stored_value" && balances.storedValueFen < t.amountFen)
+      return { ok: false, code: "insufficient_stored_value", index }
+    if (t.method !== "points") continue
+    const points = pointsForFen(t.amountFen, rules)
+    const plan = planRedemption({ balance: balances.pointsBalance, dueFen: totalFen, requestedPoints: points, rules })
+    if (plan.fen < t.amountFen) return { ok: false, code: "insufficient_points", index, pointsNeeded: points }
+    pointsFor.set(index, points)
+  }
+  return { ok: true, tenders, pointsFor }
 }

@@ -82,3 +82,21 @@ export function validateTenders(totalFen: number, tenders: readonly Tender[]): T
     }
   return { ok: true, paidFen, changeFen: paidFen - totalFen }
 }
+
+/** The tenders the members' ledgers take: each moves once per sale (one ledger entry per sale and kind). */
+export const MEMBER_TENDER_METHODS: readonly TenderMethod[] = ["stored_value", "points"]
+
+/**
+ * Stored value, or points, handed over in two goes is still one payment from one account: merged into one
+ * tender (at the first one's place, amounts summed) before anything is checked or charged, on the server
+ * and at the till alike, so the sale records exactly what the ledger moved. Other tenders stay as given.
+ */
+export function combineMemberTenders<T extends Tender>(tenders: readonly T[]): T[] {
+  const out: T[] = []
+  for (const t of tenders) {
+    const i = MEMBER_TENDER_METHODS.includes(t.method) ? out.findIndex((o) => o.method === t.method) : -1
+    if (i < 0) out.push({ ...t })
+    else out[i] = { ...out[i]!, amountFen: out[i]!.amountFen + t.amountFen }
+  }
+  return out
+}

@@ -1,7 +1,7 @@
 // Member points: earning on what was really paid, splitting over lines for returns, redeeming as a tender.
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { earnPoints, planRedemption, pointsForFen, pointsValueFen } from "../../core/points"
+import { checkMemberTenders, earnPoints, planRedemption, pointsForFen, pointsValueFen } from "../../core/points"
 
 const at = Date.UTC(2026, 10, 20, 2, 0) // November in Shanghai
 const timeZone = "Asia/Shanghai"
@@ -147,5 +147,44 @@ describe("redeeming points as a tender", () => {
         },
       ),
     )
+  })
+})
+
+describe("member tenders against the member's balances (the server's check and the till's)", () => {
+  const balances = { pointsBalance: 400, storedValueFen: 5000 }
+
+  it("two points tenders are checked together: 300 + 200 points with 400 held is short, 150 + 100 is not", () => {
+    const tenders = (a: number, b: number) => [
+      { method: "points" as const, amountFen: a },
+      { method: "cash" as const, amountFen: 1000 - a - b },
+      { method: "points" as const, amountFen: b },
+    ]
+    expect(checkMemberTenders(1000, tenders(300, 200), balances)).toEqual({
+      ok: false,
+      code: "insufficient_points",
+      index: 0,
+      pointsNeeded: 500,
+    })
+    const ok = checkMemberTenders(1000, tenders(150, 100), balances)
+    expect(ok.ok && ok.tenders).toEqual([
+      { method: "points", amountFen: 250 },
+      { method: "cash", amountFen: 750 },
+    ])
+    expect(ok.ok && [...ok.pointsFor]).toEqual([[0, 250]])
+  })
+
+  it("prices points at the chain's rate: at 10 points per ¥1, ¥3 costs 30 points", () => {
+    const r = checkMemberTenders(1000, [{ method: "points", amountFen: 300 }], balances, { redeemPointsPerYuan: 10 })
+    expect(r.ok && [...r.pointsFor]).toEqual([[0, 30]])
+  })
+
+  it("stored value in two goes must be covered as a whole", () => {
+    const sv = (amountFen: number) => ({ method: "stored_value" as const, amountFen })
+    expect(checkMemberTenders(6000, [sv(3000), sv(2000)], balances).ok).toBe(true)
+    expect(checkMemberTenders(6000, [sv(3000), sv(3000)], balances)).toEqual({
+      ok: false,
+      code: "insufficient_stored_value",
+      index: 0,
+    })
   })
 })

@@ -1,7 +1,7 @@
 // Tenders at the till: payment codes (付款码) and mixed payments.
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { classifyPaymentCode, type Tender, validateTenders } from "../../core/tenders"
+import { classifyPaymentCode, combineMemberTenders, type Tender, validateTenders } from "../../core/tenders"
 
 describe("payment codes", () => {
   it.each([
@@ -102,6 +102,43 @@ describe("validating tenders", () => {
           expect(r.paidFen - r.changeFen).toBe(total)
         },
       ),
+    )
+  })
+})
+
+describe("member tenders in two goes", () => {
+  it("stored value ¥30 then ¥20 is one ¥50 stored-value payment at the first one's place; cash stays as given", () => {
+    const given: Tender[] = [
+      { method: "stored_value", amountFen: 3000 },
+      { method: "cash", amountFen: 500 },
+      { method: "points", amountFen: 100 },
+      { method: "stored_value", amountFen: 2000 },
+      { method: "cash", amountFen: 200 },
+      { method: "points", amountFen: 50 },
+    ]
+    expect(combineMemberTenders(given)).toEqual([
+      { method: "stored_value", amountFen: 5000 },
+      { method: "cash", amountFen: 500 },
+      { method: "points", amountFen: 150 },
+      { method: "cash", amountFen: 200 },
+    ])
+    expect(given[0]).toEqual({ method: "stored_value", amountFen: 3000 }) // the input is left alone
+  })
+
+  it("combining never changes the sum, and leaves at most one tender per member method", () => {
+    const tender = fc.record({
+      method: fc.constantFrom<Tender["method"]>("cash", "stored_value", "points", "card"),
+      amountFen: fc.integer({ min: 1, max: 100_000 }),
+    })
+    fc.assert(
+      fc.property(fc.array(tender, { maxLength: 8 }), (given) => {
+        const out = combineMemberTenders(given)
+        const sum = (ts: readonly Tender[]) => ts.reduce((s, t) => s + t.amountFen, 0)
+        expect(sum(out)).toBe(sum(given))
+        expect(out.filter((t) => t.method === "stored_value").length).toBeLessThanOrEqual(1)
+        expect(out.filter((t) => t.method === "points").length).toBeLessThanOrEqual(1)
+        expect(out.filter((t) => t.method === "cash")).toEqual(given.filter((t) => t.method === "cash"))
+      }),
     )
   })
 })

@@ -322,6 +322,36 @@ describe("the till", () => {
     }
   })
 
+  it("takes stored value in two goes as one payment, the way the server books it", async () => {
+    await deviceHolds([TEE])
+    const who = { ...REGULAR, storedValueFen: 100_00 }
+    await (await db()).put("members", who)
+    const screen = await openTill()
+    setMember(who)
+    await scanCode(TEE.barcode!)
+    await eventually(() => expect(text(screen, "cart-total")).toBe("¥59.90"))
+    window.dispatchEvent(new Event("offline"))
+
+    await click(byTestId(screen, "pay"))
+    await click(byTestId(screen, "pay-mode-stored_value"))
+    await type(byTestId<HTMLInputElement>(screen, "pay-amount"), "30")
+    await click(byTestId(screen, "pay-add"))
+    await type(byTestId<HTMLInputElement>(screen, "pay-amount"), "20")
+    await click(byTestId(screen, "pay-add"))
+    expect(screen.querySelectorAll("[data-testid='tenders'] li")).toHaveLength(1)
+    expect(text(screen, "pay-remaining")).toBe("¥9.90")
+    await click(byTestId(screen, "pay-mode-cash"))
+    await click(byTestId(screen, "quick-1000"))
+
+    await eventually(() => expect(text(screen, "done-change")).toBe("¥0.10"))
+    expect((outbox.value[0]?.body as SyncSale).payments).toEqual([
+      { method: "stored_value", amountFen: 5000 },
+      { method: "cash", amountFen: 1000 },
+    ])
+    expect(await (await db()).get("members", who.id)).toMatchObject({ storedValueFen: 50_00 })
+    window.dispatchEvent(new Event("online"))
+  })
+
   it("parks a cart and recalls it later", async () => {
     await deviceHolds([WATER, NOODLES])
     const screen = await openTill()

@@ -3,7 +3,8 @@
 //  2. write the sale's intent (sale_intents): the priced cart as rows ready to write, the
 //     Idempotency-Key, and a lease that says this request decides the sale's fate until it ends;
 //  3. reserve every line in its StockCell, in parallel, hold id = sale id — 409 and nothing held;
-//  4. take the money: stored value, points (idempotent by sale id), customer codes through the
+//  4. take the money: stored value, points (one ledger movement each, idempotent by sale id: tenders of
+//     the same member kind are combined in step 1), customer codes through the
 //     gateway (pay → pending → query → paid/failed, reversed when no result comes);
 //  5. commit every hold (cost of goods per line comes back from the cells);
 //  6. write sale + lines + tenders (+ approvals) in ONE D1 batch that also marks the intent done,
@@ -136,7 +137,7 @@ export async function createSale(
     lines,
     requested: input.lines,
     member: priced.member,
-    payments: input.payments,
+    payments: tenders.tenders,
     owner: opened.owner,
   })
 }
@@ -293,7 +294,7 @@ function planSale(
   const earned = earnPoints({
     totalFen: cart.totalFen,
     lines: cart.lines.map((l) => ({ lineId: l.lineId, totalFen: l.totalFen })),
-    tenders: input.payments,
+    tenders: tenders.tenders,
     member: earner(member),
     at,
     timeZone: env.CHAIN_TIME_ZONE,
@@ -348,7 +349,7 @@ function planSale(
       updatedAt: at,
     },
     lines,
-    payments: input.payments.map((t, i) => paymentRow(saleId, i, t, tenders.pointsFor.get(i) ?? null, at)),
+    payments: tenders.tenders.map((t, i) => paymentRow(saleId, i, t, tenders.pointsFor.get(i) ?? null, at)),
     approvals: [],
     rejectedCoupons: cart.rejectedCoupons,
     // json_set adds keys to an object that exists (it does not make missing parents).

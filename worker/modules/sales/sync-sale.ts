@@ -3,7 +3,7 @@
 import { eq } from "drizzle-orm"
 import { allocateProRata } from "../../../core/money"
 import { earnPoints, pointsForFen } from "../../../core/points"
-import { validateTenders } from "../../../core/tenders"
+import { combineMemberTenders, validateTenders } from "../../../core/tenders"
 import {
   returns,
   type SaleExceptionKind,
@@ -53,7 +53,9 @@ export async function applySale(
   await assertStore(db, s.locationId)
   if (s.payments.some((p) => p.authCode))
     throw problem(422, "offline_customer_code", "A customer's payment code can't be taken offline.")
-  const check = validateTenders(s.totalFen, s.payments)
+  // Stored value (or points) the till took in two goes is one payment: one ledger movement per sale and kind.
+  const tenders = combineMemberTenders(s.payments)
+  const check = validateTenders(s.totalFen, tenders)
   if (!check.ok) throw problem(422, check.code, check.detail)
   const at = Date.parse(s.occurredAt)
   const { cart, skus, member } = await priceSale(db, env, {
@@ -131,7 +133,7 @@ export async function applySale(
 
   const rules = chainPointsRules(env)
   const payments: SalePaymentRow[] = []
-  for (const [i, p] of s.payments.entries()) {
+  for (const [i, p] of tenders.entries()) {
     const row: SalePaymentRow = {
       id: `${s.id}:${i + 1}`,
       saleId: s.id,
@@ -160,7 +162,7 @@ export async function applySale(
   const earned = earnPoints({
     totalFen: s.totalFen,
     lines: cart.lines.map((l, i) => ({ lineId: l.lineId, totalFen: paidTotals[i]! })),
-    tenders: s.payments,
+    tenders,
     member: earner(member),
     at,
     timeZone: env.CHAIN_TIME_ZONE,

@@ -1,7 +1,7 @@
 import { useRef, useState } from "preact/hooks"
 import { formatCny, tryParseYuan } from "../../../../core/money"
-import { planRedemption, pointsForFen } from "../../../../core/points"
-import { classifyPaymentCode, type Tender, validateTenders } from "../../../../core/tenders"
+import { checkMemberTenders, planRedemption, pointsForFen } from "../../../../core/points"
+import { classifyPaymentCode, combineMemberTenders, type Tender, validateTenders } from "../../../../core/tenders"
 import { Money } from "../../components/Money"
 import { type MessageKey, t } from "../../i18n"
 import { online } from "../../net"
@@ -62,7 +62,8 @@ export const PaySheet = ({ totalFen, member, onPay, onClose, busy, error }: PayS
   }
 
   const add = (tender: Tender, thenFinish = false) => {
-    const next = [...tenders, tender]
+    // A second stored-value (or points) tender adds to the first: one payment from the account, as the server books it.
+    const next = combineMemberTenders([...tenders, tender])
     const result = validateTenders(totalFen, next)
     if (!result.ok && result.code !== "payment_short") {
       setProblem(result.code === "non_cash_over_total" ? "pay.nonCashOver" : "pay.invalidAmount")
@@ -73,6 +74,13 @@ export const PaySheet = ({ totalFen, member, onPay, onClose, busy, error }: PayS
     setEntry("")
     setCode("")
     if (thenFinish && result.ok) finish(next)
+  }
+
+  /** The server's own rule (core checkMemberTenders) on what the device knows of the member's balances. */
+  const memberShort = (tender: Tender): MessageKey | null => {
+    if (!member) return "pay.needsMember"
+    const r = checkMemberTenders(totalFen, [...tenders, tender], member, chainPoints.value)
+    return r.ok ? null : r.code === "insufficient_points" ? "pay.pointsShort" : "pay.storedValueShort"
   }
 
   const entered = (): number | null => {
@@ -90,15 +98,14 @@ export const PaySheet = ({ totalFen, member, onPay, onClose, busy, error }: PayS
     if (mode === "cash") add({ method: "cash", amountFen: fen })
     else if (mode === "card") add({ method: "card", amountFen: fen })
     else if (mode === "stored_value") {
-      if (!member) return setProblem("pay.needsMember")
-      if (fen > member.storedValueFen) return setProblem("pay.storedValueShort")
+      const short = memberShort({ method: "stored_value", amountFen: fen })
+      if (short) return setProblem(short)
       const svSoFar = tenders.reduce((sum, x) => sum + (x.method === "stored_value" ? x.amountFen : 0), 0)
       if (!online.value && !withinOfflineStoredValue(svSoFar, fen)) return setProblem("pay.storedValueOfflineLimit")
       add({ method: "stored_value", amountFen: fen })
     } else if (mode === "points") {
-      if (!member) return setProblem("pay.needsMember")
-      const plan = planRedemption({ balance: member.pointsBalance, dueFen: remainingFen, rules: chainPoints.value })
-      if (fen > plan.fen) return setProblem("pay.pointsShort")
+      const short = memberShort({ method: "points", amountFen: fen })
+      if (short) return setProblem(short)
       add({ method: "points", amountFen: fen })
     } else if (mode === "code") {
       const kind = classifyPaymentCode(code)
