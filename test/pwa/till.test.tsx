@@ -344,7 +344,7 @@ describe("the till", () => {
     await click(byTestId(screen, "quick-1000"))
 
     await eventually(() => expect(text(screen, "done-change")).toBe("¥0.10"))
-    expect((outbox.value[0]?.body as SyncSale).payments).toEqual([
+    expect((outbox.value[0]!.body as SyncSale).payments).toEqual([
       { method: "stored_value", amountFen: 5000 },
       { method: "cash", amountFen: 1000 },
     ])
