@@ -44,11 +44,17 @@ export const serviceWorkerInControl = (page: Page) =>
     return registration.active?.state === "activated" && navigator.serviceWorker.controller !== null
   })
 
-/** What a keyboard-wedge scanner does: the code's characters, fast, then Enter — wherever the focus is. */
-export const wedgeScan = async (page: Page, code: string) => {
-  await page.keyboard.type(code)
-  await page.keyboard.press("Enter")
-}
+/**
+ * What a keyboard-wedge scanner does: the code's keys in one burst, then Enter, at whatever has focus. The burst
+ * is dispatched inside the page: typed key by key over the DevTools protocol on a loaded machine, the gaps
+ * between keys can exceed the 60 ms by which the app tells a scanner from a person, and a scan splits in two.
+ */
+export const wedgeScan = (page: Page, code: string) =>
+  page.evaluate((keys) => {
+    const target = document.activeElement ?? document.body
+    for (const key of [...keys, "Enter"])
+      target.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }))
+  }, code)
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")
 
@@ -68,3 +74,33 @@ export const seriousViolations = async (page: Page) => {
       .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)
   })
 }
+
+/**
+ * What a 360 px phone must not show: horizontal overflow, text under 12 px, or a control smaller than 44 px
+ * to tap (checkboxes sit inside a 44 px label). An empty result is a pass.
+ */
+export const layoutProblems = (page: Page) =>
+  page.evaluate(() => {
+    const visible = (el: Element) => {
+      const r = el.getBoundingClientRect()
+      const style = getComputedStyle(el)
+      return r.width > 1 && r.height > 1 && style.visibility !== "hidden" && style.display !== "none"
+    }
+    const small = [...document.querySelectorAll("button, a[href], input:not([type=checkbox]), select")]
+      .filter(visible)
+      .filter((el) => {
+        const r = el.getBoundingClientRect()
+        return r.width < 44 || r.height < 44
+      })
+      .map((el) => el.outerHTML.slice(0, 80))
+    const tinyText = [...document.querySelectorAll("body *")]
+      .filter(visible)
+      .filter((el) => [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim()))
+      .filter((el) => Number.parseFloat(getComputedStyle(el).fontSize) < 12)
+      .map((el) => el.outerHTML.slice(0, 80))
+    return {
+      overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      small,
+      tinyText,
+    }
+  })
