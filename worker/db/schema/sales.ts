@@ -210,6 +210,8 @@ export type SaleExceptionKind =
   | "coupon_conflict"
   // An offline till named a cashier the server won't credit (unknown, disabled, another store's).
   | "cashier_unverified"
+  // An offline sale named a member erased (PIPL) before it synced: booked without the member.
+  | "member_erased"
 
 /** What an offline till did that the server would have done differently: for HQ, never auto-corrected. */
 export const saleExceptions = sqliteTable(

@@ -29,9 +29,20 @@ export type PriceRequest = {
    * mistaken for the till's error.
    */
   asOf?: boolean
+  /**
+   * Offline sales: a member whose data was erased (PIPL) since the sale is priced as no member and
+   * answered in `erasedMemberId`, for the caller to flag; online, an erased member is unknown_member.
+   */
+  dropErasedMember?: boolean
 }
 
-export type Priced = { cart: PricedCart; skus: Map<string, SkuFacts>; member: MemberForSale | null }
+export type Priced = {
+  cart: PricedCart
+  skus: Map<string, SkuFacts>
+  member: MemberForSale | null
+  /** The erased member a `dropErasedMember` request named, priced without them. */
+  erasedMemberId: string | null
+}
 
 export const MANUAL_DISCOUNT_ID = "manual_discount"
 
@@ -40,7 +51,7 @@ export const earner = (m: MemberForSale | null) => (m ? { birthdayMonth: m.birth
 
 export async function priceSale(db: Db, env: Env, req: PriceRequest): Promise<Priced> {
   const skuIds = req.lines.map((l) => l.skuId)
-  const [skus, then, member] = await Promise.all([
+  const [skus, then, named] = await Promise.all([
     getSkusByIds(db, skuIds),
     req.asOf ? pricesAt(db, skuIds, req.at) : Promise.resolve(null),
     req.memberId ? getMemberForSale(db, req.memberId, req.asOf ? req.at : undefined) : Promise.resolve(null),
@@ -57,7 +68,9 @@ export async function priceSale(db: Db, env: Env, req: PriceRequest): Promise<Pr
       errors.push({ path: `lines.${i}.skuId`, message: "This SKU is no longer sold.", skuId: l.skuId })
   })
   if (errors.length) throw problem(422, "unknown_sku", "Some lines name SKUs that can't be sold.", { errors })
-  if (req.memberId && member?.status !== "active")
+  const erasedMemberId = req.dropErasedMember && named?.status === "erased" ? named.id : null
+  const member = erasedMemberId ? null : named
+  if (req.memberId && !erasedMemberId && member?.status !== "active")
     throw problem(422, "unknown_member", "No such member.", {
       errors: [{ path: "memberId", message: "No such member." }],
     })
@@ -109,7 +122,7 @@ export async function priceSale(db: Db, env: Env, req: PriceRequest): Promise<Pr
       usage,
     }),
   )
-  return { cart, skus, member }
+  return { cart, skus, member, erasedMemberId }
 }
 
 /** The engine refuses a cart it can't price (the schemas should have caught it): 422, never a 500. */

@@ -225,6 +225,7 @@ export const PriceException = z
       "points_short",
       "coupon_conflict",
       "cashier_unverified",
+      "member_erased",
     ]),
     refType: z.enum(["sale", "return"]),
     refId: z.string(),

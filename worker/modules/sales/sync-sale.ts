@@ -58,7 +58,7 @@ export async function applySale(
   const check = validateTenders(s.totalFen, tenders)
   if (!check.ok) throw problem(422, check.code, check.detail)
   const at = Date.parse(s.occurredAt)
-  const { cart, skus, member } = await priceSale(db, env, {
+  const { cart, skus, member, erasedMemberId } = await priceSale(db, env, {
     locationId: s.locationId,
     lines: s.lines.map((l) => ({ skuId: l.skuId, qty: l.qty })),
     memberId: s.memberId ?? null,
@@ -66,6 +66,8 @@ export async function applySale(
     at,
     allowArchived: true,
     asOf: true,
+    // The sale happened: a member erased before it synced must not keep it in the till's outbox forever.
+    dropErasedMember: true,
   })
   const attribution = await attributeCashier(db, {
     claimed: s.cashierId,
@@ -127,6 +129,10 @@ export async function applySale(
         amountFen: p.amountFen,
       })),
     })
+
+  // Sold to a member who has since been erased: booked without them (no points earned; their points and
+  // stored value tenders become the exceptions below), the member id kept here for HQ.
+  if (erasedMemberId) exception("member_erased", cart.totalFen, s.totalFen, { memberId: erasedMemberId })
 
   if (attribution.refused)
     exception("cashier_unverified", s.totalFen, s.totalFen, { ...attribution.refused, attributedTo: cashierId })
