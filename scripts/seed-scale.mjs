@@ -36,9 +36,9 @@ const OWNER = { username: "owner", password: "puzi-demo-owner" }
 
 const started = Date.now()
 let server = null
+const serverSeconds = () => (server && existsSync("/proc") ? serverCpu(server.child.pid) : 0)
 const say = (...a) => {
-  const cpu =
-    server && existsSync("/proc") ? ` | server cpu ${serverCpu(server.child.pid).toFixed(0).padStart(4)} s` : ""
+  const cpu = server ? ` | server cpu ${serverSeconds().toFixed(0).padStart(4)} s` : ""
   console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s${cpu}]`, ...a)
 }
 /**
@@ -69,10 +69,14 @@ const meta = existsSync(metaFile)
 if (meta.scale !== scale) throw new Error(`${dir} holds a chain at scale ${meta.scale}: use --fresh or that scale`)
 const saveMeta = () => writeFileSync(metaFile, JSON.stringify(meta, null, 2))
 saveMeta()
+/** A phase once: skipped when an earlier run finished it; its wall and server-CPU seconds kept in the meta file. */
 const step = async (name, fn) => {
   if (meta.done.includes(name)) return say(`${name}: done in an earlier run`)
+  const [wall, cpu] = [Date.now(), serverSeconds()]
   await fn()
   meta.done.push(name)
+  const took = { seconds: Math.round((Date.now() - wall) / 1000), serverCpuSeconds: Math.round(serverSeconds() - cpu) }
+  meta.phases = { ...meta.phases, [name]: took }
   saveMeta()
 }
 
@@ -130,16 +134,18 @@ try {
 
   const catalogue = catalogueOf(size)
   const csv = productCsvChunks(catalogue)
-  await runImport(api, {
-    key: `seed-scale:${scale}:products`,
-    kind: "products",
-    path: "products",
-    chunks: csv.length,
-    make: (n) => csv[n],
-    csv: true,
-    concurrency: 1,
-    say,
-  })
+  await step("products", () =>
+    runImport(api, {
+      key: `seed-scale:${scale}:products`,
+      kind: "products",
+      path: "products",
+      chunks: csv.length,
+      make: (n) => csv[n],
+      csv: true,
+      concurrency: 1,
+      say,
+    }),
+  )
 
   const assortments = locations.map((l, i) => assortmentOf(size, catalogue, i, l.kind === "warehouse"))
   const openingRows = locations.flatMap((l, i) =>
@@ -150,15 +156,17 @@ try {
   say(
     `opening balances: ${openingRows.length.toLocaleString()} rows into ${assortments.reduce((s, a) => s + a.length, 0).toLocaleString()} cells`,
   )
-  await runImport(api, {
-    key: `seed-scale:${scale}:opening`,
-    kind: "opening_balances",
-    path: "opening-balances",
-    chunks: Math.ceil(openingRows.length / OPENING_CHUNK),
-    make: (n) => ({ rows: openingRows.slice(n * OPENING_CHUNK, (n + 1) * OPENING_CHUNK) }),
-    concurrency: 2,
-    say,
-  })
+  await step("opening balances", () =>
+    runImport(api, {
+      key: `seed-scale:${scale}:opening`,
+      kind: "opening_balances",
+      path: "opening-balances",
+      chunks: Math.ceil(openingRows.length / OPENING_CHUNK),
+      make: (n) => ({ rows: openingRows.slice(n * OPENING_CHUNK, (n + 1) * OPENING_CHUNK) }),
+      concurrency: 2,
+      say,
+    }),
+  )
 
   await step("members", async () => {
     let made = 0
@@ -194,22 +202,24 @@ try {
   say(
     `sales history: ${totalOrders.toLocaleString()} orders over ${plan.length} days (peak ${Math.max(...plan.map((d) => d.orders)).toLocaleString()}/day) in ${chunks.length} chunks`,
   )
-  await runImport(api, {
-    key: `seed-scale:${scale}:history`,
-    kind: "sales_history",
-    path: "sales",
-    chunks: chunks.length,
-    make: (n) => {
-      const c = chunks[n]
-      const d = plan[c.dayIndex]
-      const orders = []
-      for (let s = c.from; s < c.to; s++)
-        orders.push(...storeDayOrders(d.day, s, stores[s].id, d.perStore[s], assortments[s + 2]))
-      return { orders }
-    },
-    concurrency: 2,
-    say,
-  })
+  await step("sales history", () =>
+    runImport(api, {
+      key: `seed-scale:${scale}:history`,
+      kind: "sales_history",
+      path: "sales",
+      chunks: chunks.length,
+      make: (n) => {
+        const c = chunks[n]
+        const d = plan[c.dayIndex]
+        const orders = []
+        for (let s = c.from; s < c.to; s++)
+          orders.push(...storeDayOrders(d.day, s, stores[s].id, d.perStore[s], assortments[s + 2]))
+        return { orders }
+      },
+      concurrency: 2,
+      say,
+    }),
+  )
 
   say("stock audit: every cell against its ledger …")
   // Each call checks the next chunk of cells of the running audit (the cron would, every 10 minutes).
@@ -226,11 +236,20 @@ try {
   }
   const audit = await api.must("GET", "/stock/audit")
   const clean = audit.driftCount === 0 && audit.cellsPending === 0
+  meta.audit = { cellsChecked: audit.cellsChecked, drift: audit.driftCount, pending: audit.cellsPending, clean }
   say(
     `stock audit: ${audit.cellsChecked.toLocaleString()} cells checked, ${audit.driftCount} drift, ${audit.cellsPending} pending — ${clean ? "CLEAN" : "NOT CLEAN"}`,
   )
   const minutes = ((Date.now() - started) / 60_000).toFixed(1)
-  say(`seed:scale ×${scale} finished in ${minutes} min; state ${du()} in ${dir} (load ${loadavg()[0].toFixed(1)})`)
+  const state = du()
+  meta.finished = {
+    at: new Date().toISOString(),
+    minutesThisRun: Number(minutes),
+    state,
+    cores: availableParallelism(),
+  }
+  saveMeta()
+  say(`seed:scale ×${scale} finished in ${minutes} min; state ${state} in ${dir} (load ${loadavg()[0].toFixed(1)})`)
   await stop(clean ? 0 : 1)
 } catch (e) {
   console.error(e)
