@@ -90,6 +90,7 @@ describe("receiving at the store", () => {
     })
     let screen = await mount(<Receiving />)
     await click(await eventually(() => byTestId(screen, "receive-transfer")))
+    await eventually(() => byTestId(screen, "transfer-receive"))
     for (const code of [WATER.barcode!, WATER.barcode!, WATER.barcode!, NOODLES.barcode!, NOODLES.barcode!])
       await scanCode(code)
     await eventually(() => expect(text(screen, "receive-summary")).toBe("全部相符"))

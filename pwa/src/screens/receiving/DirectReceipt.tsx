@@ -12,7 +12,7 @@ import { ScanField, type ScanLine, ScanLines, skuLabel } from "../stock/scan"
 // a lost answer posts it once.
 
 interface Line extends ScanLine {
-  needsLot: boolean
+  categoryId: string | null
   cost: string
   lot: string
   expiresOn: string
@@ -44,9 +44,9 @@ const useLotCategories = () => {
   return ids
 }
 
-const problemOf = (l: Line): string | null => {
+const problemOf = (l: Line, needsLot: boolean): string | null => {
   if (l.cost.trim() && !tryParseYuan(l.cost).ok) return t("receiving.badCost")
-  if (l.needsLot && (!l.lot.trim() || !l.expiresOn)) return t("receiving.needsLot")
+  if (needsLot && (!l.lot.trim() || !l.expiresOn)) return t("receiving.needsLot")
   return null
 }
 
@@ -71,6 +71,8 @@ export function DirectReceipt({
   onBack: () => void
 }) {
   const lotCategories = useLotCategories()
+  // Asked as the screen draws, so a line scanned before the categories arrived is asked too.
+  const needsLot = (l: Line) => l.categoryId !== null && lotCategories.has(l.categoryId)
   const [lines, setLinesState] = useState<Line[]>([])
   const latest = useRef<Line[]>([])
   const setLines = (next: Line[]) => {
@@ -86,8 +88,8 @@ export function DirectReceipt({
     if (now.some((l) => l.skuId === sku.id))
       setLines(now.map((l) => (l.skuId === sku.id ? { ...l, qty: l.qty + 1 } : l)))
     else {
-      const needsLot = sku.categoryId !== null && lotCategories.has(sku.categoryId)
-      setLines([{ ...skuLabel(sku), skuId: sku.id, qty: 1, needsLot, cost: "", lot: "", expiresOn: "" }, ...now])
+      const line = { ...skuLabel(sku), skuId: sku.id, categoryId: sku.categoryId, qty: 1 }
+      setLines([{ ...line, cost: "", lot: "", expiresOn: "" }, ...now])
     }
     return undefined
   }
@@ -95,7 +97,7 @@ export function DirectReceipt({
     setLines(latest.current.map((l) => (l.skuId === skuId ? { ...l, ...patch } : l)))
 
   const post = async () => {
-    const bad = lines.map(problemOf).find(Boolean)
+    const bad = lines.map((l) => problemOf(l, needsLot(l))).find(Boolean)
     if (bad) return setProblem(bad)
     await run(async () => {
       const receipt = await api.post<{ id: string; number: string | null }>(
@@ -118,7 +120,7 @@ export function DirectReceipt({
     const common = {
       id,
       value: line[name],
-      required: name !== "cost" && line.needsLot,
+      required: name !== "cost" && needsLot(line),
       onInput: (e: { currentTarget: HTMLInputElement }) => change(line.skuId, { [name]: e.currentTarget.value }),
       "data-testid": `line-${name}`,
     }
@@ -152,7 +154,7 @@ export function DirectReceipt({
               {field(line, "cost", t("receiving.unitCost"))}
               {field(line, "lot", t("receiving.lot"))}
               {field(line, "expiresOn", t("receiving.expiresOn"))}
-              {line.needsLot && (
+              {needsLot(line) && (
                 <p class="muted" data-testid="line-needs-lot">
                   {t("receiving.needsLot")}
                 </p>

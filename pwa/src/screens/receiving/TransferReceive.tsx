@@ -75,14 +75,18 @@ export function TransferReceive({ transfer, places, onDone, onBack }: Props) {
 
   const receive = (key: string) =>
     run(async () => {
+      const scanned = latest.current?.scanned ?? {}
       const done = await api.post<Transfer>(
         `/transfers/${transfer.id}/receive`,
-        { lines: lines.map((l) => ({ skuId: l.skuId, qty: l.qty })) },
+        { lines: transfer.lines.map((l) => ({ skuId: l.skuId, qty: scanned[l.skuId] ?? 0 })) },
         { headers: { "Idempotency-Key": key } },
       )
       await dropDraft("receiving", store)
       onDone(t("receiving.done", { number: done.number ?? done.id }))
     })
+
+  // Until the saved scans are read back, nothing listens: a scan now would be added to nothing.
+  if (!draft) return <p class="muted">{t("common.loading")}</p>
 
   return (
     <section class="form" aria-labelledby="receive-title" data-testid="transfer-receive">
@@ -115,8 +119,8 @@ export function TransferReceive({ transfer, places, onDone, onBack }: Props) {
         offlineText={t("receiving.offline")}
         problem={problem}
         problemTestId="receive-problem"
-        disabled={busy || !draft || (differing > 0 && !accept)}
-        onClick={() => draft && void receive(draft.key)}
+        disabled={busy || (differing > 0 && !accept)}
+        onClick={() => void receive(draft.key)}
       />
     </section>
   )
