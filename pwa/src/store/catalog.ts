@@ -3,6 +3,7 @@ import { DEFAULT_POINTS_RULES, type PointsRules } from "../../../core/points"
 import type { Promotion } from "../../../core/promotions"
 import type { RoundingPolicy } from "../../../core/rounding"
 import { api } from "../api/client"
+import { type ApiPromotion, tillPromotions } from "../till/price"
 import { db, getMeta, type SkuRecord, type StockRecord, setMeta } from "./db"
 import { chainPoints, chainRounding } from "./location"
 
@@ -92,24 +93,8 @@ export const searchSkus = async (text: string, limit = 20): Promise<SkuRecord[]>
 
 // ── promotions ────────────────────────────────────────────────────────────────
 
-type ApiPromotion = Promotion & { status?: string; couponOnly?: boolean; applies?: boolean }
-
-/** core's Promotion, without what the API adds around it (status, timestamps): what priceCart reads. */
-export const toEnginePromotion = (p: ApiPromotion): Promotion => ({
-  id: p.id,
-  name: p.name,
-  class: p.class,
-  rule: p.rule,
-  priority: p.priority ?? 0,
-  ...(p.target ? { target: p.target } : {}),
-  ...(p.exclusiveGroup ? { exclusiveGroup: p.exclusiveGroup } : {}),
-  ...(p.minSpendFen !== undefined && p.minSpendFen !== null ? { minSpendFen: p.minSpendFen } : {}),
-  ...(p.window ? { window: p.window } : {}),
-  ...(p.storeIds ? { storeIds: p.storeIds } : {}),
-  ...(p.channels ? { channels: p.channels } : {}),
-  ...(p.member ? { member: p.member } : {}),
-  ...(p.limitPerMember !== undefined && p.limitPerMember !== null ? { limitPerMember: p.limitPerMember } : {}),
-})
+// What the till prices with is decided in till/price.ts (no I/O there, so tests can run it anywhere).
+export { toEnginePromotion } from "../till/price"
 
 /** Replaces the store's promotions with what the server prices with now (a short list: fetched whole). */
 export const syncPromotions = async (locationId: string): Promise<number> => {
@@ -124,9 +109,7 @@ export const syncPromotions = async (locationId: string): Promise<number> => {
   } while (cursor)
   const tx = (await db()).transaction("promotions", "readwrite")
   for (const old of await tx.store.getAll()) if (old.locationId === locationId) await tx.store.delete(old.id)
-  for (const p of all)
-    if (p.applies !== false && p.status !== "paused" && p.status !== "ended")
-      await tx.store.put({ ...toEnginePromotion(p), locationId })
+  for (const p of tillPromotions(all)) await tx.store.put({ ...p, locationId })
   await tx.done
   return all.length
 }

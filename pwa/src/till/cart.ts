@@ -1,6 +1,6 @@
 import { batch, computed, signal } from "@preact/signals"
 import { ulid } from "ulid"
-import { type PricedCart, priceCart } from "../../../core/pricing"
+import type { PricedCart } from "../../../core/pricing"
 import type { Coupon, Promotion } from "../../../core/promotions"
 import type { Tender } from "../../../core/tenders"
 import { tillCashier } from "../auth/cashier"
@@ -10,6 +10,7 @@ import { db, type JournalSale, type MemberRecord, type OutboxItem, type ParkedCa
 import { businessDay, CHAIN_TIME_ZONE, chainRounding, locationId } from "../store/location"
 import { spendCachedBalances } from "../store/members"
 import { recordSale } from "../sync/outbox"
+import { priceTillCart } from "./price"
 import { gramsForPrice, parseScaleBarcode } from "./scale"
 
 // The till's cart, outside any component: signals for state, computed for the price, plain functions as actions.
@@ -45,26 +46,10 @@ export const priceLines = (
   storeId: string,
   at = Date.now(),
 ): PricedCart =>
-  priceCart({
-    lines: tillLines.map((l) => ({
-      lineId: l.lineId,
-      skuId: l.sku.id,
-      qty: l.qty,
-      unit: l.sku.unit,
-      unitPriceFen: l.sku.priceFen,
-      ...(l.sku.memberPriceFen !== null ? { memberPriceFen: l.sku.memberPriceFen } : {}),
-      ...(l.sku.categoryId ? { categoryId: l.sku.categoryId } : {}),
-    })),
-    member: who
-      ? {
-          id: who.id,
-          ...(who.tierId ? { tierId: who.tierId } : {}),
-          ...(who.birthdayMonth ? { birthdayMonth: who.birthdayMonth } : {}),
-        }
-      : null,
-    promotions: promos,
-    coupons: presented,
-    context: { at, timeZone: CHAIN_TIME_ZONE, storeId, channel: "pos" },
+  priceTillCart(tillLines, who, promos, presented, {
+    storeId,
+    at,
+    timeZone: CHAIN_TIME_ZONE,
     rounding: chainRounding.value,
   })
 

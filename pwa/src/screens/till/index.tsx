@@ -1,7 +1,6 @@
 import type { ComponentType } from "preact"
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks"
 import { normalizePhone } from "../../../../core/phone"
-import type { Coupon, Promotion } from "../../../../core/promotions"
 import type { Tender } from "../../../../core/tenders"
 import { ApiError, api } from "../../api/client"
 import { AppShell } from "../../components/AppShell"
@@ -10,7 +9,7 @@ import { formatQty, Money } from "../../components/Money"
 import { type MessageKey, t } from "../../i18n"
 import { online } from "../../net"
 import { autoPrint, printReceipt } from "../../settings"
-import { searchSkus, toEnginePromotion } from "../../store/catalog"
+import { searchSkus } from "../../store/catalog"
 import type { JournalSale, ParkedCart, SkuRecord } from "../../store/db"
 import { findMemberByPhone, MEMBER_PROBLEM } from "../../store/members"
 import { currentShiftId } from "../../store/shift"
@@ -36,6 +35,7 @@ import {
   setMember,
   setQty,
 } from "../../till/cart"
+import { type ApiPromotion, tillCoupon } from "../../till/price"
 import { useWedgeScanner } from "../../till/scanner"
 import { CashierBar } from "./HandOver"
 import { PaySheet } from "./PaySheet"
@@ -211,14 +211,8 @@ const CouponBar = () => {
     setProblem(null)
     try {
       const coupon = await api.get<ApiCoupon>(`/coupons/${encodeURIComponent(code.trim())}`)
-      const promotion = await api.get<Promotion>(`/promotions/${coupon.promotionId}`)
-      const resolved: Coupon = {
-        code: coupon.code,
-        promotion: toEnginePromotion(promotion),
-        memberId: coupon.memberId,
-        redeemed: coupon.redeemed,
-      }
-      addCoupon(resolved)
+      const promotion = await api.get<ApiPromotion>(`/promotions/${coupon.promotionId}`)
+      addCoupon(tillCoupon(coupon, promotion))
       setCode("")
     } catch (error) {
       setProblem(
