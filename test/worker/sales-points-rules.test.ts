@@ -78,6 +78,27 @@ describe("the chain's points rules", () => {
     expect(plain.body.pointsEarned).toBe(30)
   })
 
+  it("a return takes back what the lines earned under the rules of the day, even after the chain changed them", async () => {
+    const { store, skuIds, cashier } = await shop({ skus: 1, priceFen: 1000, qty: 10 })
+    const m = await member(cashier.token, store)
+    const sale = await call<Sale>("POST", "/sales", {
+      token: cashier.token,
+      key: ulid(),
+      env: CHAIN,
+      body: { locationId: store, memberId: m, lines: [{ skuId: skuIds[0], qty: 3 }], payments: [cash(3000)] },
+    })
+    expect(sale.body.pointsEarned).toBe(60)
+    // Returned under the default rules (1 point per ¥1): still the 20 points that line's piece earned.
+    const back = await call<{ pointsReversed: number }>("POST", "/returns", {
+      token: cashier.token,
+      key: ulid(),
+      body: { saleId: sale.body.id, lines: [{ lineId: sale.body.lines[0]!.lineId, qty: 1 }] },
+    })
+    expect(back.status, JSON.stringify(back.body)).toBe(201)
+    expect(back.body.pointsReversed).toBe(20)
+    expect(await points(cashier.token, m)).toBe(40)
+  })
+
   it("in the member's birthday month the chain's multiplier doubles what a sale earns", async () => {
     const { store, skuIds, cashier } = await shop({ skus: 1, priceFen: 1000, qty: 10 })
     const m = await member(cashier.token, store, true)
