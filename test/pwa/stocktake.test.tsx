@@ -129,35 +129,26 @@ describe("a stocktake at the store", () => {
     expect(calls.filter((c) => c.method === "POST" && c.path === "/api/v1/stocktakes")).toHaveLength(1)
   })
 
-  it("sends only what was counted since the last batch, and won't lower a count the server holds", async () => {
+  it("sends counts as they are made while online, each batch only what is new, never lowering what was sent", async () => {
     signedInAs("store_manager")
     await deviceHolds([WATER, NOODLES])
     const server = countServer({ sku_water: { qty: 5, costFen: 120 } })
     const calls = stubApi(server.routes)
     const screen = await mount(<Stocktake />)
     await click(await eventually(() => byTestId(screen, "count-start")))
-    await scanCode(WATER.barcode!)
-    await scanCode(WATER.barcode!)
-    await eventually(() => expect(scanLines(screen)[0]?.qty).toBe(2))
-    await click(byTestId(screen, "count-submit"))
-    await eventually(() => expect(text(screen, "count-waiting")).toBe("盘点数已全部提交"))
 
-    await scanCode(WATER.barcode!)
-    await eventually(() => expect(text(screen, "count-waiting")).toBe("1 行待提交"))
-    await click(byTestId(screen, "line-less"))
-    await click(byTestId(screen, "line-less"))
-    await eventually(() => expect(text(screen, "count-problem")).toBe("已提交 2 件，不能再减少"))
-    expect(scanLines(screen)[0]?.qty).toBe(2)
-    await scanCode(WATER.barcode!)
-    await eventually(() => expect(text(screen, "count-waiting")).toBe("1 行待提交"))
-    await click(byTestId(screen, "count-submit"))
+    for (let i = 0; i < 3; i++) await scanCode(WATER.barcode!)
 
-    await eventually(() => expect(counted(calls)).toHaveLength(2))
-    expect(counted(calls).map((b) => b.lines)).toEqual([
-      [{ skuId: "sku_water", qty: 2 }],
-      [{ skuId: "sku_water", qty: 1 }],
-    ])
     await eventually(() => expect(server.view().lines[0]?.counted).toBe(3))
+    await eventually(() => expect(text(screen, "count-waiting")).toBe("盘点数已全部提交"))
+    const batches = counted(calls)
+    expect(new Set(batches.map((b) => b.batchId)).size).toBe(batches.length)
+    expect(batches.flatMap((b) => b.lines).every((l) => l.skuId === "sku_water" && l.qty > 0)).toBe(true)
+    expect(batches.flatMap((b) => b.lines).reduce((sum, l) => sum + l.qty, 0)).toBe(3)
+
+    await click(byTestId(screen, "line-less"))
+    await eventually(() => expect(text(screen, "count-problem")).toBe("已提交 3 件，不能再减少"))
+    expect(scanLines(screen)[0]?.qty).toBe(3)
   })
 
   it("lets a store manager post the variances once, and leaves the device ready for the next count", async () => {
@@ -168,8 +159,6 @@ describe("a stocktake at the store", () => {
     const screen = await mount(<Stocktake />)
     await click(await eventually(() => byTestId(screen, "count-start")))
     await scanCode(WATER.barcode!)
-    await eventually(() => expect(text(screen, "count-waiting")).toBe("1 行待提交"))
-    await click(byTestId(screen, "count-submit"))
     await eventually(() => byTestId(screen, "variances"))
 
     server.state.loseAnswers = 1
@@ -193,8 +182,6 @@ describe("a stocktake at the store", () => {
     const screen = await mount(<Stocktake />)
     await click(await eventually(() => byTestId(screen, "count-start")))
     await scanCode(WATER.barcode!)
-    await eventually(() => expect(text(screen, "count-waiting")).toBe("1 行待提交"))
-    await click(byTestId(screen, "count-submit"))
 
     await eventually(() => byTestId(screen, "variances"))
     expect(screen.querySelector("[data-testid='count-post']")).toBeNull()
@@ -204,7 +191,8 @@ describe("a stocktake at the store", () => {
   it("counts a scan that lands in a quantity being typed, and never takes the barcode for a quantity", async () => {
     signedInAs("clerk")
     await deviceHolds([WATER])
-    stubApi({})
+    const server = countServer({ sku_water: { qty: 5, costFen: 120 } })
+    stubApi(server.routes)
     const screen = await mount(<Stocktake />)
     await click(await eventually(() => byTestId(screen, "count-start")))
     await scanCode(WATER.barcode!)
@@ -219,6 +207,7 @@ describe("a stocktake at the store", () => {
     })
 
     expect(scanLines(screen)[0]?.qty).toBe(2)
-    await eventually(() => expect(text(screen, "count-waiting")).toContain("1 行待提交"))
+    await eventually(() => expect(text(screen, "count-waiting")).toBe("盘点数已全部提交"))
+    expect(server.view().lines[0]?.counted).toBe(2)
   })
 })

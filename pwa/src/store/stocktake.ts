@@ -172,10 +172,23 @@ const submitAll = async () => {
 }
 
 let submitting: Promise<void> | null = null
+let again = false
 
-/** Sends every count not yet acknowledged. One submit at a time: a second call joins the first. */
+/**
+ * Sends every count not yet acknowledged. One submit at a time: a call made while one runs joins it, and the
+ * running one makes one more pass, so a scan that arrived after its last look is not left behind.
+ */
 export const submitCounts = (): Promise<void> => {
-  submitting ??= submitAll().finally(() => {
+  if (submitting) {
+    again = true
+    return submitting
+  }
+  submitting = (async () => {
+    do {
+      again = false
+      await submitAll()
+    } while (again)
+  })().finally(() => {
     submitting = null
   })
   return submitting

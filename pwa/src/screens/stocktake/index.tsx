@@ -24,8 +24,9 @@ import {
 import { useAction } from "../stock/parts"
 import { ScanField, ScanLines, skuLabel } from "../stock/scan"
 
-// 盘点: count my store by scanning, online or not; submit when the network is there; a manager reviews the
-// variances (counted against the book at count time) and posts them.
+// 盘点: count my store by scanning, online or not; counts are sent as they are made while there is a network
+// (offline they wait on the device); a manager reviews the variances (counted against the book at count time)
+// and posts them.
 
 /** Clerks count; posting variances changes the books, so the app leaves it to the store's managers. */
 const POSTERS: readonly Role[] = ["owner", "manager", "store_manager"]
@@ -103,6 +104,10 @@ function Counting({ draft, onPosted }: { draft: CountDraft; onPosted: (posted: P
         <ScanField
           onSku={async (sku) => {
             await countSku(skuLabel(sku))
+            // Online, counts go out as they are made: the server takes the book quantity when a count arrives,
+            // so a sale between a scan and a late submit would read as a gain. Scans made while a batch is on
+            // its way go in the next one (submitCounts runs one at a time).
+            if (online.value) void run(submitCounts)
             return undefined
           }}
         />
