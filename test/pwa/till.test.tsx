@@ -2,7 +2,7 @@ import { act } from "preact/test-utils"
 import { describe, expect, it } from "vitest"
 import { withCheckDigit } from "../../core/barcode"
 import { formatCny } from "../../core/money"
-import { DEFAULT_POINTS_RULES, pointsForFen } from "../../core/points"
+import { DEFAULT_POINTS_RULES, earnPoints, pointsForFen } from "../../core/points"
 import { priceCart } from "../../core/pricing"
 import Till from "../../pwa/src/screens/till"
 import { loadSettings, syncSettings } from "../../pwa/src/store/catalog"
@@ -281,7 +281,9 @@ describe("the till", () => {
 
   it("prices a points tender at the chain's published rate offline, and takes off what the server will", async () => {
     const rules = { ...DEFAULT_POINTS_RULES, earnFenPerPoint: 50, redeemPointsPerYuan: 10 }
-    stubApi({ "GET /api/v1/settings": () => json(200, { timeZone: "Asia/Shanghai", rounding: "none", points: rules }) })
+    const calls = stubApi({
+      "GET /api/v1/settings": () => json(200, { timeZone: "Asia/Shanghai", rounding: "none", points: rules }),
+    })
     try {
       await syncSettings()
       chainPoints.value = DEFAULT_POINTS_RULES
@@ -308,6 +310,21 @@ describe("the till", () => {
       await click(byTestId(screen, "quick-2000"))
 
       await eventually(() => expect(text(screen, "done-change")).toBe("¥7.10"))
+      // ¥12.90 paid outside points at 1 point per ¥0.50: the receipt shows what the server will book.
+      const earned = earnPoints({
+        totalFen: 1590,
+        lines: [{ lineId: "1", totalFen: 1590 }],
+        tenders: [
+          { method: "points", amountFen: 300 },
+          { method: "cash", amountFen: 2000 },
+        ],
+        member: {},
+        at: Date.now(),
+        timeZone: "Asia/Shanghai",
+        rules,
+      })
+      expect(earned.points).toBe(25)
+      expect(text(screen, "receipt-points")).toBe("本单积分 +25")
       const body = outbox.value[0]?.body as SyncSale
       expect(body.payments).toEqual([
         { method: "points", amountFen: 300 },
@@ -317,6 +334,8 @@ describe("the till", () => {
       expect(pointsForFen(300, rules)).toBe(30)
       expect(await (await db()).get("members", who.id)).toMatchObject({ pointsBalance: 470 })
       window.dispatchEvent(new Event("online"))
+      // Back online the outbox syncs at once: let it reach the stubbed server, not the network.
+      await eventually(() => expect(calls.some((c) => c.path === "/api/v1/sales/sync")).toBe(true))
     } finally {
       chainPoints.value = DEFAULT_POINTS_RULES
     }
@@ -325,6 +344,7 @@ describe("the till", () => {
   it("takes stored value in two goes as one payment, the way the server books it", async () => {
     await deviceHolds([TEE])
     const who = { ...REGULAR, storedValueFen: 100_00 }
+    const calls = stubApi({}) // the server is unreachable until the end
     await (await db()).put("members", who)
     const screen = await openTill()
     setMember(who)
@@ -350,6 +370,7 @@ describe("the till", () => {
     ])
     expect(await (await db()).get("members", who.id)).toMatchObject({ storedValueFen: 50_00 })
     window.dispatchEvent(new Event("online"))
+    await eventually(() => expect(calls.some((c) => c.path === "/api/v1/sales/sync")).toBe(true))
   })
 
   it("parks a cart and recalls it later", async () => {

@@ -119,7 +119,8 @@ export interface JournalSale {
   appliedPromotions: AppliedPromotion[]
   payments: Tender[]
   changeFen: number
-  member?: { id: string; name: string | null; phoneMasked: string; pointsBalance: number }
+  /** `pointsEarned`: what this sale earns by the chain's points rules, as the server will book it. */
+  member?: { id: string; name: string | null; phoneMasked: string; pointsBalance: number; pointsEarned?: number }
   couponCodes: string[]
   returns: { id: string; at: string; refundFen: number; lines: { lineId: string; qty: number }[] }[]
 }

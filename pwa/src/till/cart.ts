@@ -1,5 +1,6 @@
 import { batch, computed, signal } from "@preact/signals"
 import { ulid } from "ulid"
+import { earnPoints } from "../../../core/points"
 import type { PricedCart } from "../../../core/pricing"
 import type { Coupon, Promotion } from "../../../core/promotions"
 import type { Tender } from "../../../core/tenders"
@@ -7,7 +8,7 @@ import { tillCashier } from "../auth/cashier"
 import { deviceId } from "../auth/device"
 import { findByBarcode, getSku, storePromotions } from "../store/catalog"
 import { db, type JournalSale, type MemberRecord, type OutboxItem, type ParkedCart, type SkuRecord } from "../store/db"
-import { businessDay, CHAIN_TIME_ZONE, chainRounding, locationId } from "../store/location"
+import { businessDay, CHAIN_TIME_ZONE, chainPoints, chainRounding, locationId } from "../store/location"
 import { spendCachedBalances } from "../store/members"
 import { recordSale } from "../sync/outbox"
 import { priceTillCart } from "./price"
@@ -162,6 +163,18 @@ export const recallCart = async (id: string) => {
 
 // ── checkout ──────────────────────────────────────────────────────────────────
 
+/** What the sale earns the member, by core's earnPoints and the chain's published rules: the server's figure. */
+const pointsEarned = (cart: PricedCart, tenders: readonly Tender[], who: MemberRecord, at: number) =>
+  earnPoints({
+    totalFen: cart.totalFen,
+    lines: cart.lines.map((l) => ({ lineId: l.lineId, totalFen: l.totalFen })),
+    tenders,
+    member: who.birthdayMonth ? { birthdayMonth: who.birthdayMonth } : {},
+    at,
+    timeZone: CHAIN_TIME_ZONE,
+    rules: chainPoints.value,
+  }).points
+
 const skuDetail = (sku: SkuRecord) => Object.values(sku.attributes ?? {}).join(" / ")
 
 const nextReceiptNumber = async (day: string) => {
@@ -218,7 +231,15 @@ export const checkout = async ({ tenders, changeFen, online, shiftId }: Checkout
     payments: tenders,
     changeFen,
     ...(who
-      ? { member: { id: who.id, name: who.name, phoneMasked: who.phoneMasked, pointsBalance: who.pointsBalance } }
+      ? {
+          member: {
+            id: who.id,
+            name: who.name,
+            phoneMasked: who.phoneMasked,
+            pointsBalance: who.pointsBalance,
+            pointsEarned: pointsEarned(cart, tenders, who, at),
+          },
+        }
       : {}),
     couponCodes,
     returns: [],

@@ -33,6 +33,9 @@ export const Receipt = ({ sale, store }: { sale: JournalSale; store?: string }) 
     {sale.member && (
       <p>
         {t("receipt.member")}: {sale.member.name ?? ""} {sale.member.phoneMasked}
+        {sale.member.pointsEarned !== undefined && (
+          <span data-testid="receipt-points"> {t("receipt.pointsEarned", { points: sale.member.pointsEarned })}</span>
+        )}
       </p>
     )}
     <hr />
