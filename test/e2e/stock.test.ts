@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext } from "playwright-core"
+import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest"
 import { withCheckDigit } from "../../core/barcode"
 import {
@@ -131,6 +131,26 @@ describe("receiving at the store", () => {
   })
 })
 
+/** The count this device keeps in IndexedDB for its open stocktake (what a reload starts from). */
+const countOnDevice = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<number | null>((resolve, reject) => {
+        const open = indexedDB.open("puzi")
+        open.onerror = () => reject(open.error)
+        open.onsuccess = () => {
+          const read = open.result.transaction("meta").objectStore("meta").getAll()
+          read.onsuccess = () => {
+            const draft = read.result.find((v) => v && typeof v === "object" && "counts" in v) as
+              | { counts: Record<string, number> }
+              | undefined
+            open.result.close()
+            resolve(draft ? (Object.values(draft.counts)[0] ?? null) : null)
+          }
+        }
+      }),
+  )
+
 describe("a stocktake at the store", () => {
   it("is counted offline, survives a reload, and is submitted and posted once the network is back", async () => {
     const owner = await asOwner()
@@ -164,6 +184,7 @@ describe("a stocktake at the store", () => {
       await page.getByTestId("line-qty").fill(String(book - 2))
       await page.getByTestId("line-qty").press("Tab")
       await expect.poll(() => page.getByTestId("count-waiting").textContent()).toContain("1 行待提交")
+      await expect.poll(() => countOnDevice(page)).toBe(book - 2)
 
       // Reloaded while offline: the count is still on the device.
       await page.reload()
