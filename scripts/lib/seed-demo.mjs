@@ -105,11 +105,18 @@ async function api(url, token, method, path, body, idempotencyKey) {
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
-  let res = await send()
-  // A call with an Idempotency-Key is safe to repeat (e.g. when wrangler dev reloads mid-request).
-  for (let attempt = 1; idempotencyKey && (res.status === 503 || res.status === 409) && attempt <= 5; attempt++) {
-    await new Promise((r) => setTimeout(r, 500 * attempt))
-    res = await send()
+  // A call with an Idempotency-Key is safe to repeat: when wrangler dev reloads mid-request (503, a
+  // dropped socket) or the first attempt is still running (409 in flight), wait and send it again.
+  const retriable = async (res) =>
+    res === null ||
+    res.status === 503 ||
+    (res.status === 409 && (await res.clone().text()).includes("idempotency_in_flight"))
+  let res = null
+  for (let attempt = 1; ; attempt++) {
+    res = await send().catch((e) => (idempotencyKey && attempt < 12 ? null : Promise.reject(e)))
+    if (!idempotencyKey || !(await retriable(res)) || attempt >= 12) break
+    const after = Number(res?.headers.get("retry-after"))
+    await new Promise((r) => setTimeout(r, after > 0 ? after * 1000 : 500 * attempt))
   }
   const text = await res.text()
   if (!res.ok) throw new Error(`seed: ${method} ${path} → ${res.status} ${text}`)
