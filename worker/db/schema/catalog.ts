@@ -76,11 +76,16 @@ export const skus = sqliteTable(
     status: text("status").$type<CatalogStatus>().notNull().default("active"),
     // Lower-cased name, code, barcode, attributes and pinyin initials: what text search matches.
     searchText: text("search_text").notNull(),
+    // Commit order for the tills' incremental sync, set by a trigger on every insert and update
+    // (migrations/0013_sync_seq_triggers.sql): a write that stamped an earlier updated_at but committed
+    // later still gets a higher number, so a till's sync token (the last number it saw) never skips it.
+    syncSeq: integer("sync_seq").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex("skus_code_uq").on(t.skuCode),
+    index("skus_sync_seq_idx").on(t.syncSeq),
     uniqueIndex("skus_barcode_uq").on(t.barcode),
     index("skus_product_idx").on(t.productId),
     index("skus_updated_idx").on(t.updatedAt, t.id),

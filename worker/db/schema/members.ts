@@ -33,11 +33,14 @@ export const members = sqliteTable(
     erasedAt: integer("erased_at"),
     erasedBy: text("erased_by"),
     eraseReason: text("erase_reason"),
+    // Commit order for the tills' member cache, set by a trigger like skus.sync_seq (see there).
+    syncSeq: integer("sync_seq").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex("members_code_uq").on(t.code),
+    index("members_home_sync_seq_idx").on(t.homeLocationId, t.syncSeq),
     // Erased members have no phone: SQLite lets many NULLs share a unique index.
     uniqueIndex("members_phone_uq").on(t.phone),
     index("members_home_id_idx").on(t.homeLocationId, t.id),
