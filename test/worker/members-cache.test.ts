@@ -1,29 +1,30 @@
 // A store's tills keep its members for offline use: GET /locations/{id}/members hands them out
-// incrementally (updatedSince + cursor), phones only as keys, erasures included; and a member's
+// incrementally (each page's syncToken, kept for the next pass), phones only as keys, erasures included; and a member's
 // purchase history is GET /sales?memberId=, within what the caller may see.
+import { env } from "cloudflare:workers"
 import { describe, expect, it } from "vitest"
 import { memberPhoneKey } from "../../core/member-phone-key"
 import { call, createLocation, staffToken, uniq } from "./helpers"
 import { cash, member, sell, shop } from "./sales-helpers"
 
 type Cached = { id: string; phoneKey: string | null; status: string; storedValueFen: number; updatedAt: string }
-type Page = { items: Cached[]; nextCursor: string | null }
+type Page = { items: Cached[]; nextCursor: string | null; syncToken: string }
 
-/** Every page of one pass, as the till walks it. */
-async function pass(token: string, store: string, updatedSince?: string) {
+/** Every page of one pass, as the till walks it: from the token it kept, keeping each page's token. */
+async function walk(token: string, store: string, syncToken?: string) {
   const seen: Cached[] = []
-  let cursor: string | null = null
-  do {
+  let at = syncToken
+  for (;;) {
     const q = new URLSearchParams({ limit: "2" })
-    if (updatedSince) q.set("updatedSince", updatedSince)
-    if (cursor) q.set("cursor", cursor)
+    if (at) q.set("syncToken", at)
     const res = await call<Page>("GET", `/locations/${store}/members?${q}`, { token })
     expect(res.status).toBe(200)
     seen.push(...res.body.items)
-    cursor = res.body.nextCursor
-  } while (cursor)
-  return seen
+    at = res.body.syncToken
+    if (!res.body.nextCursor) return { seen, syncToken: at }
+  }
 }
+const pass = async (token: string, store: string) => (await walk(token, store)).seen
 
 describe("a till's member cache", () => {
   it("gets its store's members page by page, with phones only as keys, then only what changed", async () => {
@@ -38,20 +39,37 @@ describe("a till's member cache", () => {
     const detail = await call("GET", `/members/${ids[0]}`, { token: owner })
     expect(first.find((m) => m.id === ids[0])?.phoneKey).toBe(await memberPhoneKey(detail.body.phone))
 
-    const newest = first
-      .map((m) => m.updatedAt)
-      .sort()
-      .at(-1)!
-    await new Promise((r) => setTimeout(r, 5)) // the top-up lands in a later millisecond than the pass saw
+    const { syncToken } = await walk(cashier.token, store)
     const top = await call("POST", `/members/${ids[1]}/stored-value/top-ups`, {
       token: cashier.token,
       key: uniq("top"),
       body: { amountFen: 10000, bonusFen: 1000, payments: [cash(10000)], locationId: store },
     })
     expect(top.status).toBe(201)
-    const next = await pass(cashier.token, store, newest)
-    const changed = next.filter((m) => m.updatedAt > newest)
-    expect(changed.map((m) => [m.id, m.storedValueFen])).toEqual([[ids[1], 11000]])
+    const next = await walk(cashier.token, store, syncToken)
+    expect(next.seen.map((m) => [m.id, m.storedValueFen])).toEqual([[ids[1], 11000]])
+  })
+
+  it("never skips a balance that committed after the till's pass though it stamped an older updatedAt", async () => {
+    const { owner, store, cashier } = await shop({ skus: 1 })
+    const [late, other] = [await member(owner, store), await member(owner, store)]
+    const first = await walk(cashier.token, store)
+    // A slow ledger write took its clock a minute ago and commits only now.
+    await env.DB.prepare("update members set points_balance = 321, updated_at = ? where id = ?")
+      .bind(Date.now() - 60_000, late)
+      .run()
+    const next = await walk(cashier.token, store, first.syncToken)
+    expect(next.seen.map((m) => m.id)).toEqual([late])
+    expect(next.seen.map((m) => m.id)).not.toContain(other)
+    const again = await walk(cashier.token, store, next.syncToken)
+    expect(again).toEqual({ seen: [], syncToken: next.syncToken })
+  })
+
+  it("answers a sync token it did not give out with a 400 problem", async () => {
+    const { store, cashier } = await shop({ skus: 1 })
+    const res = await call("GET", `/locations/${store}/members?syncToken=W10`, { token: cashier.token })
+    expect(res.status).toBe(400)
+    expect(res.body).toMatchObject({ code: "invalid_sync_token", errors: [{ path: "syncToken" }] })
   })
 
   it("carries an erasure to the tills, with nothing personal left", async () => {

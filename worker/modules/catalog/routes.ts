@@ -4,6 +4,7 @@ import { guard } from "../../lib/auth"
 import { jsonBody, jsonResponse, problemResponses, router, z } from "../../lib/openapi"
 import { PageQuery, pageOf } from "../../lib/pagination"
 import { IdParam, IsoTime } from "../../lib/schemas"
+import { SyncPageQuery } from "../../lib/sync"
 import { importProducts } from "./import"
 import * as catalog from "./service"
 
@@ -296,7 +297,7 @@ const importCsv = createRoute({
   },
 })
 
-const SkuListQuery = PageQuery.extend({
+const SkuListQuery = SyncPageQuery.extend({
   barcode: z
     .string()
     .regex(/^\d{1,14}$/, "digits only")
@@ -310,7 +311,8 @@ const SkuListQuery = PageQuery.extend({
     .optional()
     .openapi({ description: "name, code, barcode, attributes, pinyin initials" }),
   updatedSince: IsoInstant.optional().openapi({
-    description: "incremental sync: SKUs changed at or after this instant, archived ones included, by (updatedAt, id)",
+    description:
+      "starts an incremental sync: SKUs changed at or after this instant (the epoch: all), archived ones included; each page's syncToken then asks for what changed after it",
   }),
   productId: RefId.optional(),
   status: Status.optional(),
@@ -319,10 +321,20 @@ const listSkus = createRoute({
   method: "get",
   path: "/skus",
   tags,
-  summary: "Find SKUs by barcode or text, or sync every change since an instant",
+  summary: "Find SKUs by barcode or text, or sync every change since a syncToken (in commit order)",
+  description:
+    "A sync (updatedSince or syncToken) pages in the order changes were committed, up to 1,000 SKUs a page, and every page carries `syncToken`: keep the last one and send it next time to get only what changed after it, including SKUs written late or changed again during the pass.",
   ...guard("catalog:read"),
   request: { query: SkuListQuery },
-  responses: { 200: jsonResponse(pageOf(Sku), "SKUs"), ...problemResponses(400, 401, 403) },
+  responses: {
+    200: jsonResponse(
+      pageOf(Sku).extend({
+        syncToken: z.string().optional().openapi({ description: "only when syncing: the position after this page" }),
+      }),
+      "SKUs",
+    ),
+    ...problemResponses(400, 401, 403),
+  },
 })
 const getSku = createRoute({
   method: "get",

@@ -8,6 +8,7 @@ import type { Actor } from "../../lib/actor"
 import { newId } from "../../lib/ids"
 import { decodeCursor, toPage } from "../../lib/pagination"
 import { type FieldError, notFound, problem } from "../../lib/problem"
+import { assertListLimit, decodeSyncToken, syncPage } from "../../lib/sync"
 import { inJson, insertRows, runBatch, type Stmt, uniqueViolation } from "./sql"
 
 export const MAX_PRICE_FEN = 100_000_000 // ¥1,000,000: above that it is a typo, not a price
@@ -335,6 +336,7 @@ export function newSkuRows(
       supplierItemCode: v.supplierItemCode ?? null,
       status: "active",
       searchText: skuSearchText(product.name, { skuCode: v.skuCode, barcode, attributes }),
+      syncSeq: 0, // numbered by the insert trigger as the batch commits
       createdAt: now,
       updatedAt: now,
     })
@@ -506,6 +508,7 @@ export type SkuQuery = {
   barcode?: string
   q?: string
   updatedSince?: string
+  syncToken?: string
   productId?: string
   status?: CatalogStatus
 }
@@ -515,10 +518,9 @@ const effectiveStatus = (status: CatalogStatus): SQL =>
     ? and(eq(skus.status, "active"), eq(products.status, "active"))!
     : or(eq(skus.status, "archived"), eq(products.status, "archived"))!
 
-export async function listSkus(db: Db, actor: Actor, q: SkuQuery) {
-  const after = decodeCursor(q.cursor)
-  const bySync = q.updatedSince !== undefined
-  const where: (SQL | undefined)[] = [
+/** The filters every SKU list shares: barcode, product, status, words of `q`. */
+function skuFilters(q: SkuQuery): (SQL | undefined)[] {
+  return [
     q.barcode ? inArray(skus.barcode, barcodeForms(q.barcode)) : undefined,
     q.productId ? eq(skus.productId, q.productId) : undefined,
     q.status ? effectiveStatus(q.status) : undefined,
@@ -530,28 +532,54 @@ export async function listSkus(db: Db, actor: Actor, q: SkuQuery) {
       .slice(0, 8)
       .map((term) => sql`instr(${skus.searchText}, ${term}) > 0`),
   ]
-  if (bySync) {
-    where.push(gte(skus.updatedAt, Date.parse(q.updatedSince!)))
-    if (after) {
-      const [at, id] = after
-      if (typeof at !== "number" || typeof id !== "string")
-        throw problem(400, "invalid_cursor", "The cursor is not one this API gave out.")
-      where.push(or(gt(skus.updatedAt, at), and(eq(skus.updatedAt, at), gt(skus.id, id))))
-    }
-  } else if (after) where.push(gt(skus.id, String(after[0])))
+}
 
+export async function listSkus(db: Db, actor: Actor, q: SkuQuery) {
+  if (q.updatedSince !== undefined || q.syncToken !== undefined) return syncSkus(db, actor, q)
+  assertListLimit(q.limit)
+  const after = decodeCursor(q.cursor)
   const rows = await db
     .select(skuColumns)
     .from(skus)
     .innerJoin(products, eq(products.id, skus.productId))
-    .where(and(...where))
-    .orderBy(...(bySync ? [asc(skus.updatedAt), asc(skus.id)] : [asc(skus.id)]))
+    .where(and(...skuFilters(q), after ? gt(skus.id, String(after[0])) : undefined))
+    .orderBy(asc(skus.id))
     .limit(q.limit + 1)
   const withCost = seesCost(actor)
   return toPage(
     rows,
     q.limit,
-    (r) => (bySync ? [r.sku.updatedAt, r.sku.id] : [r.sku.id]),
+    (r) => [r.sku.id],
+    (r) => toSku(r, withCost),
+  )
+}
+
+/**
+ * A till's incremental sync: SKUs in commit order (sync_seq) after its syncToken (or the page's cursor), archived
+ * ones included; `updatedSince` alone starts a pass from an instant (the epoch: everything). See lib/sync.ts.
+ */
+async function syncSkus(db: Db, actor: Actor, q: SkuQuery) {
+  const token = decodeSyncToken(q.syncToken, "syncToken")
+  const from = decodeSyncToken(q.cursor, "cursor") ?? token ?? 0
+  const rows = await db
+    .select(skuColumns)
+    .from(skus)
+    .innerJoin(products, eq(products.id, skus.productId))
+    .where(
+      and(
+        ...skuFilters(q),
+        q.updatedSince !== undefined ? gte(skus.updatedAt, Date.parse(q.updatedSince)) : undefined,
+        gt(skus.syncSeq, from),
+      ),
+    )
+    .orderBy(asc(skus.syncSeq))
+    .limit(q.limit + 1)
+  const withCost = seesCost(actor)
+  return syncPage(
+    rows,
+    q.limit,
+    from,
+    (r) => r.sku.syncSeq,
     (r) => toSku(r, withCost),
   )
 }

@@ -1,11 +1,11 @@
 // GET /locations/{id}/members: a store's members for its tills' offline cache, incrementally.
-// A till asks for what changed since its last pass (updatedSince) and pages by cursor, like the
-// catalog. Erased members come too (status "erased", no personal data) so tills drop them: an
+// A till asks for what changed after its last pass (the syncToken of its last page; updatedSince starts one)
+// and pages in commit order, like the catalog (lib/sync.ts). Erased members come too (status "erased", no personal data) so tills drop them: an
 // erasure must reach every device. Phones never leave: each member carries phoneKey
 // (core/member-phone-key.ts), so the till matches the number a customer says without holding it.
 // Balances change through the ledgers, which bump updated_at, so a pass also refreshes them.
 import { createRoute } from "@hono/zod-openapi"
-import { and, asc, eq, gt, gte, or } from "drizzle-orm"
+import { and, asc, eq, gt, gte } from "drizzle-orm"
 import { memberPhoneKey } from "../../../core/member-phone-key"
 import { maskPhone } from "../../../core/phone"
 import type { Db } from "../../db/client"
@@ -13,8 +13,9 @@ import { members, memberTiers } from "../../db/schema"
 import { type Actor, assertLocation } from "../../lib/actor"
 import { guard } from "../../lib/auth"
 import { jsonResponse, problemResponses, router, z } from "../../lib/openapi"
-import { decodeCursor, PageQuery, pageOf, toPage } from "../../lib/pagination"
+import { pageOf } from "../../lib/pagination"
 import { IdParam, IsoTime } from "../../lib/schemas"
+import { decodeSyncToken, SyncPageQuery, syncPage } from "../../lib/sync"
 import { birthdayMonth } from "./service"
 
 const CachedMember = z
@@ -42,22 +43,25 @@ const route = createRoute({
   ...guard("members:read"),
   request: {
     params: IdParam,
-    query: PageQuery.extend({
+    query: SyncPageQuery.extend({
       updatedSince: z.iso.datetime({ offset: true }).optional().openapi({ example: "2026-11-25T00:00:00.000Z" }),
     }),
   },
-  responses: { 200: jsonResponse(pageOf(CachedMember), "Members"), ...problemResponses(400, 401, 403, 404) },
+  responses: {
+    200: jsonResponse(pageOf(CachedMember).extend({ syncToken: z.string() }), "Members"),
+    ...problemResponses(400, 401, 403, 404),
+  },
 })
 
 export async function storeMembersSince(
   db: Db,
   actor: Actor,
   locationId: string,
-  q: { limit: number; cursor?: string; updatedSince?: string },
+  q: { limit: number; cursor?: string; updatedSince?: string; syncToken?: string },
 ) {
   assertLocation(actor, locationId)
-  const after = decodeCursor(q.cursor)
-  const since = q.updatedSince ? Date.parse(q.updatedSince) : 0
+  const token = decodeSyncToken(q.syncToken, "syncToken")
+  const from = decodeSyncToken(q.cursor, "cursor") ?? token ?? 0
   const rows = await db
     .select({ m: members, tierName: memberTiers.name })
     .from(members)
@@ -65,20 +69,17 @@ export async function storeMembersSince(
     .where(
       and(
         eq(members.homeLocationId, locationId),
-        after
-          ? or(
-              gt(members.updatedAt, Number(after[0])),
-              and(eq(members.updatedAt, Number(after[0])), gt(members.id, String(after[1]))),
-            )
-          : gte(members.updatedAt, since),
+        q.updatedSince ? gte(members.updatedAt, Date.parse(q.updatedSince)) : undefined,
+        gt(members.syncSeq, from),
       ),
     )
-    .orderBy(asc(members.updatedAt), asc(members.id))
+    .orderBy(asc(members.syncSeq))
     .limit(q.limit + 1)
-  const page = toPage(
+  const page = syncPage(
     rows,
     q.limit,
-    (r) => [r.m.updatedAt, r.m.id],
+    from,
+    (r) => r.m.syncSeq,
     (r) => r,
   )
   const items = await Promise.all(
@@ -97,7 +98,7 @@ export async function storeMembersSince(
       updatedAt: new Date(m.updatedAt).toISOString(),
     })),
   )
-  return { items, nextCursor: page.nextCursor }
+  return { items, nextCursor: page.nextCursor, syncToken: page.syncToken }
 }
 
 export const memberCacheRoutes = router().openapi(route, async (c) =>
