@@ -6,8 +6,8 @@
 import { DurableObject } from "cloudflare:workers"
 import { sql as dsql } from "drizzle-orm"
 import type { BatchItem } from "drizzle-orm/batch"
-import { drizzle } from "drizzle-orm/d1"
 import { type LotStock, type LotTake, movingAverageCost, pickFefo } from "../../core/lots"
+import { makeDb } from "../db/client"
 import { stockLevels, stockMoves } from "../db/schema/stock"
 import { log } from "../lib/log"
 import { type Sql, sqlOf } from "./sql"
@@ -804,7 +804,7 @@ export class StockCell extends DurableObject<Env> {
     const locationId = c.location_id
     const skuId = c.sku_id
     const lastSeq = events.at(-1)?.seq ?? c.flushed_seq
-    const db = drizzle(this.env.DB)
+    const db = makeDb(this.env.DB)
     const statements: BatchItem<"sqlite">[] = events.map(({ seq, e }) =>
       db
         .insert(stockMoves)
