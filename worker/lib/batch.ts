@@ -6,7 +6,7 @@ import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core"
 
 const dialect = new SQLiteAsyncDialect()
 
-export type Statement = SQL | { toSQL(): { sql: string; params: unknown[] } }
+export type Statement = SQL | { toSQL(): { sql: string; params: unknown[] } } | D1PreparedStatement
 
 export async function atomically(d1: D1Database, statements: readonly Statement[]) {
   await batchResults(d1, statements)
@@ -15,10 +15,12 @@ export async function atomically(d1: D1Database, statements: readonly Statement[
 /** The same atomic batch, answering each statement's result (e.g. meta.changes: rows an insert really wrote). */
 export async function batchResults(d1: D1Database, statements: readonly Statement[]): Promise<D1Result[]> {
   if (statements.length === 0) return []
-  return d1.batch(
-    statements.map((s) => {
-      const q = is(s, SQL) ? dialect.sqlToQuery(s) : s.toSQL()
-      return d1.prepare(q.sql).bind(...q.params)
-    }),
-  )
+  return d1.batch(statements.map((s) => prepared(d1, s)))
+}
+
+/** A statement as the binding takes it (one already prepared, e.g. a member ledger movement, as it is). */
+export function prepared(d1: D1Database, s: Statement): D1PreparedStatement {
+  if (!is(s, SQL) && !("toSQL" in s)) return s
+  const q = is(s, SQL) ? dialect.sqlToQuery(s) : s.toSQL()
+  return d1.prepare(q.sql).bind(...q.params)
 }

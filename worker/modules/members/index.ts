@@ -2,6 +2,7 @@
 // Everything else in this folder is private to it.
 export {
   awardPoints,
+  awardPointsStatements,
   chargeStoredValue,
   findMovement,
   type PointsMove,
@@ -10,5 +11,5 @@ export {
   type StoredValueMove,
   spendPoints,
 } from "./ledger"
-export { activeMemberIds, getMemberForSale, isMemberCode, recordSpend } from "./service"
+export { activeMemberIds, getMemberForSale, isMemberCode, recordSpend, spendInsert } from "./service"
 export { recomputeTiers } from "./tiers"

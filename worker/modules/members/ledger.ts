@@ -130,6 +130,16 @@ export async function awardPoints(db: Db, p: PointsMove): Promise<void> {
   await move(db, POINTS, { ...p, delta: p.points, kind: "earn", floor: false })
 }
 
+/**
+ * The same earning as statements 1 and 2, for the caller's own batch (a sale's write): no answer is
+ * read back, which is fine for an earning (never refused; a replay inserts nothing and moves nothing).
+ */
+export function awardPointsStatements(d1: D1Database, p: PointsMove): D1PreparedStatement[] {
+  whole(p.points, "points", 0)
+  if (p.points === 0) return []
+  return movementStatements(d1, POINTS, { ...p, delta: p.points, kind: "earn", floor: false }, newId(POINTS.prefix))
+}
+
 /** Points used as a tender; refused (not thrown) when the balance is short. Idempotent by (refType, refId, "redeem"). */
 export async function spendPoints(
   db: Db,

@@ -488,8 +488,13 @@ export async function getMemberForSale(db: Db, memberId: string, asOf?: number) 
 
 /** What a sale (or, negative, a return) counts toward tiers; once per saleId. */
 export async function recordSpend(db: Db, p: { memberId: string; saleId: string; amountFen: number; at: number }) {
+  await spendInsert(db, p)
+}
+
+/** recordSpend's statement, for a caller's own batch (a sale's write). */
+export function spendInsert(db: Db, p: { memberId: string; saleId: string; amountFen: number; at: number }) {
   if (!Number.isSafeInteger(p.amountFen)) throw new RangeError(`amountFen must be a whole number: ${p.amountFen}`)
-  await db
+  return db
     .insert(memberSpend)
     .values({ saleId: p.saleId, memberId: p.memberId, amountFen: p.amountFen, at: p.at })
     .onConflictDoNothing()

@@ -5,6 +5,7 @@ export {
   memberPromotionUsage,
   normalizeCouponCode,
   promotionUsageOf as promotionUsage,
+  promotionUsageInsert,
   recordPromotionUsage,
   redeemCoupons,
   resolveCoupons,

@@ -483,9 +483,15 @@ export async function promotionUsageOf(
 
 /** Once per (sale, promotion): a replayed sale counts once. */
 export async function recordPromotionUsage(db: Db, p: { memberId: string; saleId: string; promotionIds: string[] }) {
+  const insert = promotionUsageInsert(db, p)
+  if (insert) await insert
+}
+
+/** recordPromotionUsage's statement (null when there is nothing to record), for a caller's own batch. */
+export function promotionUsageInsert(db: Db, p: { memberId: string; saleId: string; promotionIds: string[] }) {
   const ids = [...new Set(p.promotionIds)]
-  if (ids.length === 0) return
-  await db
+  if (ids.length === 0) return null
+  return db
     .insert(promotionUsage)
     .values(ids.map((promotionId) => ({ saleId: p.saleId, promotionId, memberId: p.memberId })))
     .onConflictDoNothing()

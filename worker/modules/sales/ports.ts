@@ -2,12 +2,21 @@
 // look when their signatures move). Every call here is idempotent by (refType, refId).
 export {
   awardPoints,
+  awardPointsStatements,
   chargeStoredValue,
   findMovement,
   getMemberForSale,
   recordSpend,
   refundStoredValue,
   reversePoints,
+  spendInsert,
   spendPoints,
 } from "../members"
-export { activePromotions, promotionUsage, recordPromotionUsage, redeemCoupons, resolveCoupons } from "../promotions"
+export {
+  activePromotions,
+  promotionUsage,
+  promotionUsageInsert,
+  recordPromotionUsage,
+  redeemCoupons,
+  resolveCoupons,
+} from "../promotions"

@@ -4,10 +4,49 @@
 import { and, eq, isNull, lt } from "drizzle-orm"
 import type { Db } from "../../db/client"
 import { type SaleRow, saleExceptions, sales } from "../../db/schema"
+import type { Statement } from "../../lib/batch"
 import { newId } from "../../lib/ids"
 import { log } from "../../lib/log"
-import { awardPoints, recordPromotionUsage, recordSpend, redeemCoupons } from "./ports"
+import {
+  awardPoints,
+  awardPointsStatements,
+  promotionUsageInsert,
+  recordPromotionUsage,
+  recordSpend,
+  redeemCoupons,
+  spendInsert,
+} from "./ports"
 import { MANUAL_DISCOUNT_ID } from "./pricing"
+
+const couponsOf = (s: Pick<SaleRow, "appliedPromotions">) =>
+  s.appliedPromotions.flatMap((p) => (p.couponCode ? [p.couponCode] : []))
+const promotionIdsOf = (s: Pick<SaleRow, "appliedPromotions">) =>
+  s.appliedPromotions.map((p) => p.promotionId).filter((id) => id !== MANUAL_DISCOUNT_ID)
+
+/**
+ * The posting as statements for the sale's own write batch, so a sale is written and posted in one
+ * D1 round trip: points earned, spend and promotion usage are idempotent inserts that are never
+ * refused. Null when the sale presents coupons: a code another sale took meanwhile must not undo
+ * this one, so those sales are posted after their write (postSale), as before.
+ */
+export function postStatements(db: Db, s: Omit<SaleRow, "number" | "postedAt">): Statement[] | null {
+  if (couponsOf(s).length > 0) return null
+  if (!s.memberId) return []
+  const at = s.occurredAt
+  const statements: Statement[] = [
+    ...awardPointsStatements(db.$client, {
+      memberId: s.memberId,
+      points: s.pointsEarned,
+      refType: "sale",
+      refId: s.id,
+      at,
+    }),
+    spendInsert(db, { memberId: s.memberId, saleId: s.id, amountFen: s.totalFen, at }),
+  ]
+  const usage = promotionUsageInsert(db, { memberId: s.memberId, saleId: s.id, promotionIds: promotionIdsOf(s) })
+  if (usage) statements.push(usage)
+  return statements
+}
 
 export async function postSale(db: Db, s: SaleRow) {
   const at = s.occurredAt
@@ -16,7 +55,7 @@ export async function postSale(db: Db, s: SaleRow) {
       await awardPoints(db, { memberId: s.memberId, points: s.pointsEarned, refType: "sale", refId: s.id, at })
     await recordSpend(db, { memberId: s.memberId, saleId: s.id, amountFen: s.totalFen, at })
   }
-  const codes = s.appliedPromotions.flatMap((p) => (p.couponCode ? [p.couponCode] : []))
+  const codes = couponsOf(s)
   if (codes.length) {
     try {
       await redeemCoupons(db, { codes, saleId: s.id, memberId: s.memberId, at })
@@ -40,7 +79,7 @@ export async function postSale(db: Db, s: SaleRow) {
         .onConflictDoNothing()
     }
   }
-  const promotionIds = s.appliedPromotions.map((p) => p.promotionId).filter((id) => id !== MANUAL_DISCOUNT_ID)
+  const promotionIds = promotionIdsOf(s)
   if (s.memberId && promotionIds.length)
     await recordPromotionUsage(db, { memberId: s.memberId, saleId: s.id, promotionIds })
   await db.update(sales).set({ postedAt: Date.now() }).where(eq(sales.id, s.id))

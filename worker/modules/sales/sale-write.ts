@@ -1,10 +1,13 @@
 // The one D1 batch that makes a till sale exist: the intent marked done (only by its owner), the
-// day's number, the sale, its lines, tenders and approvals. The live request and the repair job
-// both write through here, so a sale rolled forward is the sale createSale would have written.
+// day's number, the sale, its lines, tenders and approvals, and (no coupons) its posting. The live
+// request and the repair job both write through here, so a sale rolled forward is the sale
+// createSale would have written.
 import { saleApprovals, saleLines, salePayments, sales } from "../../db/schema"
+import { batchResults } from "../../lib/batch"
 import type { Taken } from "../../stock-cell/types"
 import { dailyForSale } from "../reports"
 import { markDone, type SalePlan } from "./intents"
+import { postStatements } from "./post"
 import type { LoadedSale } from "./queries"
 import { isDayClosed } from "./report"
 import type { SalesCtx } from "./service"
@@ -34,19 +37,25 @@ export async function writeSale(
     late: await isDayClosed(db, plan.sale.locationId, plan.sale.businessDay),
   }
   const day = plan.sale.businessDay
-  const [, , inserted] = await db.batch([
-    markDone(db, sale.id, owner, Date.now()),
+  const now = Date.now()
+  const post = sale.postedAt === null ? postStatements(db, sale) : null
+  const posted = { ...sale, postedAt: post ? now : sale.postedAt }
+  const [, , inserted] = await batchResults(db.$client, [
+    markDone(db, sale.id, owner, now),
     bumpCounter(db, "XS", day),
     db
       .insert(sales)
-      .values({ ...sale, number: numberSql("XS", day) })
+      .values({ ...posted, number: numberSql("XS", day) })
       .returning({ number: sales.number }),
     insertRows(db, saleLines, lines),
     insertRows(db, salePayments, payments),
     insertRows(db, saleApprovals, plan.approvals),
     ...dailyForSale(db, sale.id),
+    ...(post ?? []),
   ])
-  return { sale: { ...sale, number: inserted[0]!.number }, lines, payments }
+  const number = (inserted?.results[0] as { number: string } | undefined)?.number
+  if (!number) throw new Error(`sale ${sale.id}: written without a number`)
+  return { sale: { ...posted, number }, lines, payments }
 }
 
 type SalePaymentRows = LoadedSale["payments"]

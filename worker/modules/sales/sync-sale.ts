@@ -16,6 +16,7 @@ import {
   sales,
 } from "../../db/schema"
 import type { Actor } from "../../lib/actor"
+import { batchResults } from "../../lib/batch"
 import { newId } from "../../lib/ids"
 import { log } from "../../lib/log"
 import { problem } from "../../lib/problem"
@@ -25,7 +26,7 @@ import type { StockRef } from "../../stock-cell/types"
 import { dailyForSale } from "../reports"
 import { attributeCashier } from "../staff"
 import { chargeStoredValue, spendPoints } from "./ports"
-import { postSale } from "./post"
+import { postSale, postStatements } from "./post"
 import { earner, priceSale } from "./pricing"
 import { isDayClosed } from "./report"
 import type { SalesCtx } from "./service"
@@ -223,21 +224,27 @@ export async function applySale(
     createdAt: now,
     updatedAt: now,
   }
+  // Posted in the same batch unless it has coupons (postStatements says why).
+  const post = postStatements(db, sale)
+  const posted = { ...sale, postedAt: post ? now : null }
   try {
-    const [, inserted] = await db.batch([
+    const [, inserted] = await batchResults(db.$client, [
       bumpCounter(db, "XS", day),
       db
         .insert(sales)
-        .values({ ...sale, number: numberSql("XS", day) })
+        .values({ ...posted, number: numberSql("XS", day) })
         .returning({ number: sales.number }),
       insertRows(db, saleLines, lines),
       insertRows(db, salePayments, payments),
       insertRows(db, saleExceptions, exceptions),
       ...dailyForSale(db, s.id),
+      ...(post ?? []),
     ])
-    await postSale(db, { ...sale, number: inserted[0]!.number }).catch((e) =>
-      log.error("offline sale post failed", { saleId: s.id, error: String(e) }),
-    )
+    const number = (inserted?.results[0] as { number: string } | undefined)?.number ?? ""
+    if (!post)
+      await postSale(db, { ...posted, number }).catch((e) =>
+        log.error("offline sale post failed", { saleId: s.id, error: String(e) }),
+      )
   } catch (e) {
     // Another sync of the same sale won the race: answer as if we had come second.
     const again = await known(ctx, "sale", s.id, hash)
