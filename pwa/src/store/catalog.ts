@@ -6,9 +6,10 @@ import { api } from "../api/client"
 import { type ApiPromotion, tillPromotions } from "../till/price"
 import { db, getMeta, type SkuRecord, type StockRecord, setMeta } from "./db"
 import { chainPoints, chainRounding } from "./location"
+import { pullPages, SYNC_PAGE, type SyncPage } from "./sync-pages"
 
 // The device's copy of what the till needs without the network: the catalog (incremental, by the API's
-// updatedSince cursor), the store's active promotions and a stock snapshot (members: store/members.ts).
+// syncToken), the store's active promotions and a stock snapshot (members: store/members.ts).
 
 interface Page<T> {
   items: T[]
@@ -22,45 +23,34 @@ const EPOCH = "1970-01-01T00:00:00.000Z"
 const searchText = (s: ApiSku) =>
   [s.productName, s.skuCode, s.barcode ?? "", ...Object.values(s.attributes ?? {})].join(" ").toLowerCase()
 
-interface CatalogProgress {
-  since: string
-  cursor: string | null
-  /** The newest updatedAt seen in this pass: the next pass starts there. */
-  newest: string
-}
-
 /**
- * Brings the catalog up to date: every SKU changed since the last pass, page by page. Progress is saved after
- * each page, so a pass cut short by the network resumes where it stopped. Answers how many SKUs changed.
+ * Brings the catalog up to date: every SKU changed after the token of the last page stored, 1,000 a page, each
+ * page written with its token in one transaction while the next one is fetched (store/sync-pages.ts), so a pass
+ * cut short resumes where it stopped. Answers how many SKUs changed.
  */
 export const syncCatalog = async (): Promise<number> => {
-  let progress = (await getMeta<CatalogProgress>("catalog.progress")) ?? {
-    since: (await getMeta<string>("catalog.since")) ?? EPOCH,
-    cursor: null,
-    newest: (await getMeta<string>("catalog.since")) ?? EPOCH,
+  const token = await getMeta<string>("catalog.token")
+  // A device that synced before tokens existed starts from its instant (the epoch: everything).
+  const since = token ? undefined : ((await getMeta<string>("catalog.since")) ?? EPOCH)
+  const fetchPage = (at: string | undefined) => {
+    const query = new URLSearchParams({ limit: String(SYNC_PAGE) })
+    if (at) query.set("syncToken", at)
+    if (since) query.set("updatedSince", since)
+    return api.get<SyncPage<ApiSku>>(`/skus?${query}`)
   }
-  let changed = 0
-  for (;;) {
-    const query = new URLSearchParams({ updatedSince: progress.since, limit: "100" })
-    if (progress.cursor) query.set("cursor", progress.cursor)
-    const page = await api.get<Page<ApiSku>>(`/skus?${query}`)
-    const tx = (await db()).transaction(["skus", "meta"], "readwrite")
-    let newest = progress.newest
-    for (const sku of page.items) {
-      await tx.objectStore("skus").put({ ...sku, search: searchText(sku) })
-      if (sku.updatedAt > newest) newest = sku.updatedAt
-    }
-    changed += page.items.length
-    progress = { ...progress, cursor: page.nextCursor, newest }
-    if (page.nextCursor) await tx.objectStore("meta").put(progress, "catalog.progress")
-    else {
-      await tx.objectStore("meta").delete("catalog.progress")
-      await tx.objectStore("meta").put(newest, "catalog.since")
-      await tx.objectStore("meta").put(Date.now(), "catalog.syncedAt")
-    }
-    await tx.done
-    if (!page.nextCursor) return changed
-  }
+  return pullPages(token, fetchPage, storeSkus)
+}
+
+async function storeSkus(page: SyncPage<ApiSku>, last: boolean) {
+  const tx = (await db()).transaction(["skus", "meta"], "readwrite")
+  const skus = tx.objectStore("skus")
+  const meta = tx.objectStore("meta")
+  // Not awaited one by one: the requests queue in the transaction, and tx.done reports any failure.
+  const writes: Promise<unknown>[] = page.items.map((sku) => skus.put({ ...sku, search: searchText(sku) }))
+  writes.push(meta.put(page.syncToken, "catalog.token"))
+  if (last)
+    writes.push(meta.put(Date.now(), "catalog.syncedAt"), meta.delete("catalog.since"), meta.delete("catalog.progress"))
+  await Promise.all([...writes, tx.done])
 }
 
 export const catalogSize = async () => (await db()).count("skus")

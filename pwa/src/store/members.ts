@@ -4,9 +4,10 @@ import type { Tender } from "../../../core/tenders"
 import { ApiError, api } from "../api/client"
 import { db, getMeta, type MemberRecord } from "./db"
 import { chainPoints } from "./location"
+import { pullPages, SYNC_PAGE, type SyncPage } from "./sync-pages"
 
 // The store's members on the device, so the till finds a member by phone with the network gone: the store's own
-// members incrementally (GET /locations/{id}/members?updatedSince=&cursor=, like the catalog), plus anyone looked
+// members incrementally (GET /locations/{id}/members?syncToken=, like the catalog), plus anyone looked
 // up online here. Phones are kept only as keys (core/member-phone-key.ts); an erased member is deleted.
 
 export type ApiMemberAtTill = Omit<MemberRecord, "phoneKey" | "cachedAt">
@@ -16,19 +17,6 @@ interface ApiCachedMember extends ApiMemberAtTill {
   status: "active" | "erased"
   updatedAt: string
 }
-
-interface Page<T> {
-  items: T[]
-  nextCursor: string | null
-}
-
-interface MembersProgress {
-  since: string
-  cursor: string | null
-  newest: string
-}
-
-const EPOCH = "1970-01-01T00:00:00.000Z"
 
 export const rememberMember = async (member: ApiMemberAtTill, phone: string): Promise<MemberRecord> => {
   const record: MemberRecord = { ...member, phoneKey: await memberPhoneKey(phone), cachedAt: Date.now() }
@@ -80,35 +68,33 @@ const toRecord = (m: ApiCachedMember, phoneKey: string): MemberRecord => ({
 })
 
 /**
- * Brings the store's members up to date, page by page; progress is saved after each page, so a pass cut short
- * by the network resumes where it stopped. Answers how many members changed.
+ * Brings the store's members up to date: what changed after the token of the last page stored, each page written
+ * with its token in one transaction while the next is fetched, so a pass cut short resumes where it stopped.
+ * Answers how many members changed.
  */
 export const syncMembers = async (locationId: string): Promise<number> => {
   const key = (what: string) => `members.${what}.${locationId}`
-  const since = (await getMeta<string>(key("since"))) ?? EPOCH
-  let progress = (await getMeta<MembersProgress>(key("progress"))) ?? { since, cursor: null, newest: since }
-  let changed = 0
-  for (;;) {
-    const query = new URLSearchParams({ updatedSince: progress.since, limit: "100" })
-    if (progress.cursor) query.set("cursor", progress.cursor)
-    const page = await api.get<Page<ApiCachedMember>>(`/locations/${encodeURIComponent(locationId)}/members?${query}`)
-    const tx = (await db()).transaction(["members", "meta"], "readwrite")
-    let newest = progress.newest
-    for (const m of page.items) {
-      if (m.status === "erased" || !m.phoneKey) await tx.objectStore("members").delete(m.id)
-      else await tx.objectStore("members").put(toRecord(m, m.phoneKey))
-      if (m.updatedAt > newest) newest = m.updatedAt
-    }
-    changed += page.items.length
-    progress = { ...progress, cursor: page.nextCursor, newest }
-    if (page.nextCursor) await tx.objectStore("meta").put(progress, key("progress"))
-    else {
-      await tx.objectStore("meta").delete(key("progress"))
-      await tx.objectStore("meta").put(newest, key("since"))
-    }
-    await tx.done
-    if (!page.nextCursor) return changed
+  const token = await getMeta<string>(key("token"))
+  // A device that synced before tokens existed starts from its instant.
+  const since = token ? undefined : await getMeta<string>(key("since"))
+  const fetchPage = (at: string | undefined) => {
+    const query = new URLSearchParams({ limit: String(SYNC_PAGE) })
+    if (at) query.set("syncToken", at)
+    if (since) query.set("updatedSince", since)
+    return api.get<SyncPage<ApiCachedMember>>(`/locations/${encodeURIComponent(locationId)}/members?${query}`)
   }
+  const write = async (page: SyncPage<ApiCachedMember>, last: boolean) => {
+    const tx = (await db()).transaction(["members", "meta"], "readwrite")
+    const store = tx.objectStore("members")
+    const meta = tx.objectStore("meta")
+    const writes: Promise<unknown>[] = page.items.map((m) =>
+      m.status === "erased" || !m.phoneKey ? store.delete(m.id) : store.put(toRecord(m, m.phoneKey)),
+    )
+    writes.push(meta.put(page.syncToken, key("token")))
+    if (last) writes.push(meta.delete(key("since")), meta.delete(key("progress")))
+    await Promise.all([...writes, tx.done])
+  }
+  return pullPages(token, fetchPage, write)
 }
 
 /**
