@@ -4,7 +4,7 @@
 // its retry may run again. A request whose worker died stays "in flight" for STALE_MS, then a
 // retry takes it over (the services below are idempotent per document, so that is safe).
 import { and, eq, lt, sql } from "drizzle-orm"
-import type { MiddlewareHandler } from "hono"
+import type { Context, MiddlewareHandler } from "hono"
 import type { Db } from "../db/client"
 import { idempotencyKeys } from "../db/schema"
 import type { AppEnv } from "../env"
@@ -15,25 +15,49 @@ export const IDEMPOTENCY_TTL_MS = 7 * 24 * 3600 * 1000
 const STALE_MS = 60_000
 const KEY_RE = /^[\x21-\x7e]{1,255}$/
 
+/** The request's Idempotency-Key, checked: 400 when it is missing or malformed. */
+function keyOf(c: Context<AppEnv>): string {
+  const key = c.req.header("idempotency-key")
+  if (!key) throw problem(400, "idempotency_key_missing", "This call needs an Idempotency-Key header.")
+  if (!KEY_RE.test(key))
+    throw problem(400, "idempotency_key_invalid", "Idempotency-Key: 1–255 visible ASCII characters.")
+  return key
+}
+
+/** What "the same request" means for a key: method, path and the body as sent. */
+export const requestHash = async (c: Context<AppEnv>) =>
+  sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`)
+
+/**
+ * For a service that keeps its own record per key in the rows it writes anyway (a till sale's
+ * intent: same key and body → the first answer, another body → 422, in flight → 409): the header is
+ * checked here, and the service compares `requestHash`. Saves the claim and answer rows, two D1
+ * writes on the hottest POST.
+ */
+export const idempotencyKeyed = (): MiddlewareHandler<AppEnv> =>
+  async function idempotencyKeyed(c, next) {
+    keyOf(c)
+    await next()
+  }
+
+export const keyReused = () =>
+  problem(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request.")
+
 export const idempotent = (): MiddlewareHandler<AppEnv> =>
   async function idempotent(c, next) {
-    const key = c.req.header("idempotency-key")
-    if (!key) throw problem(400, "idempotency_key_missing", "This call needs an Idempotency-Key header.")
-    if (!KEY_RE.test(key))
-      throw problem(400, "idempotency_key_invalid", "Idempotency-Key: 1–255 visible ASCII characters.")
+    const key = keyOf(c)
     const db = c.get("db")
     const actorId = c.get("actor").id
-    const requestHash = await sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`)
+    const hash = await requestHash(c)
     const now = Date.now()
 
-    const claimed = await claim(db, { actorId, key, requestHash, now })
+    const claimed = await claim(db, { actorId, key, requestHash: hash, now })
     if (!claimed) {
       const [prior] = await db
         .select()
         .from(idempotencyKeys)
         .where(and(eq(idempotencyKeys.actorId, actorId), eq(idempotencyKeys.key, key)))
-      if (prior && prior.requestHash !== requestHash)
-        throw problem(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request.")
+      if (prior && prior.requestHash !== hash) throw keyReused()
       if (prior?.state === "done")
         return new Response(prior.body, {
           status: prior.status ?? 200,

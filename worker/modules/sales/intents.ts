@@ -39,6 +39,8 @@ export type SalePlan = {
   rejectedCoupons: PricedCart["rejectedCoupons"]
   /** Customer-code payments the gateway confirmed (payment id → provider reference), as they settle. */
   settled?: Record<string, string>
+  /** The Idempotency-Key's request (lib/idempotency requestHash): the same key with another body is 422. */
+  requestHash?: string
 }
 
 export type Intent = Omit<SaleIntentRow, "plan"> & { plan: SalePlan }

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi"
 import { guard } from "../../lib/auth"
-import { idempotent } from "../../lib/idempotency"
+import { idempotencyKeyed, idempotent, requestHash } from "../../lib/idempotency"
 import { Id, jsonBody, jsonResponse, problemResponses, router, z } from "../../lib/openapi"
 import { PageQuery, pageOf } from "../../lib/pagination"
 import { IdParam } from "../../lib/schemas"
@@ -37,7 +37,9 @@ const create = createRoute({
   summary: "A sale at the till: priced with core, stock taken from the cells, tenders taken, all or nothing",
   description:
     "409 insufficient_stock (errors per line, nothing sold); 422 payment_short (nothing sold), insufficient_stored_value, insufficient_points, payment_failed; 403 approval_required / approval_refused for price overrides, manual discounts and voids without a manager's approval; 429 too_many_attempts after repeated refused approvals (Retry-After). A retry with the same Idempotency-Key after a crash answers the sale the first attempt became (finished by the repair if its worker died), 409 idempotency_in_flight while that attempt may still be running, or sells afresh if it was given back; 503 sale_in_repair / sale_timed_out: retry with the same key.",
-  ...idempotentAs("sales:write"),
+  // The sale's intent is its idempotency record (service.ts): no separate key row.
+  middleware: [...guard("sales:write").middleware, idempotencyKeyed()],
+  "x-permission": "sales:write",
   request: { headers: IdempotencyHeader, ...jsonBody(SaleBody) },
   responses: {
     201: jsonResponse(SaleCreated, "Sold"),
@@ -153,6 +155,8 @@ const saleRoutes = router()
     c.json(
       await createSale(requestCtx(c), c.var.actor, c.req.valid("json"), {
         idempotencyKey: c.req.header("idempotency-key"),
+        requestHash: await requestHash(c),
+        replayed: () => c.header("Idempotent-Replayed", "true"),
       }),
       201,
     ),

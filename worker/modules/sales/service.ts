@@ -21,6 +21,7 @@ import type { Db } from "../../db/client"
 import type { SaleLineRow, SalePaymentRow } from "../../db/schema"
 import { type Actor, assertLocation } from "../../lib/actor"
 import { newId } from "../../lib/ids"
+import { keyReused } from "../../lib/idempotency"
 import { log } from "../../lib/log"
 import { type FieldError, ProblemError, problem } from "../../lib/problem"
 import { chainPointsRules } from "../../lib/settings"
@@ -85,11 +86,19 @@ export const requestCtx = (c: { var: { db: Db }; env: Env }): SalesCtx => ({ db:
 export type SaleAnswer = SaleView & { rejectedCoupons: SalePlan["rejectedCoupons"] }
 type SaleView = ReturnType<typeof saleView>
 
+export type SaleOptions = {
+  idempotencyKey?: string | null
+  /** The request behind the key: the same key with another request is 422 idempotency_key_reused. */
+  requestHash?: string
+  /** Told when the answer is an earlier attempt's sale (the route sets Idempotent-Replayed). */
+  replayed?: () => void
+}
+
 export async function createSale(
   ctx: SalesCtx,
   actor: Actor,
   input: SaleInput,
-  opts: { idempotencyKey?: string | null } = {},
+  opts: SaleOptions = {},
 ): Promise<SaleAnswer> {
   const { db, env } = ctx
   assertLocation(actor, input.locationId)
@@ -97,8 +106,12 @@ export async function createSale(
   // Before any check that may have changed since: the first attempt's sale is the answer.
   const prior = key ? await intentByKey(db, actor.id, key) : null
   if (prior) {
+    assertSameRequest(prior, opts)
     const answer = await answerRetry(ctx, prior)
-    if (answer) return answer
+    if (answer) {
+      opts.replayed?.()
+      return answer
+    }
   }
   await assertStore(db, input.locationId)
   if (input.shiftId) await assertShiftOpen(db, input.shiftId, input.locationId)
@@ -119,6 +132,7 @@ export async function createSale(
 
   const saleId = newId("xs")
   const plan = planSale(env, actor, input, priced, tenders, saleId, at)
+  if (opts.requestHash) plan.requestHash = opts.requestHash
   plan.approvals.push(
     ...approvals.map((a) => approvalRow("sale", saleId, a.action, actor.id, a.approvedBy, a.detail, at)),
   )
@@ -131,7 +145,12 @@ export async function createSale(
     plan,
     at,
   })
-  if (!opened) throw inFlight(30)
+  if (!opened) {
+    // Another request with this key got there first: in flight, unless it is another request.
+    const winner = key ? await intentByKey(db, actor.id, key) : null
+    if (winner) assertSameRequest(winner, opts)
+    throw inFlight(30)
+  }
   return runSale(ctx, actor, {
     plan,
     lines,
@@ -259,6 +278,11 @@ async function answerRetry(ctx: SalesCtx, intent: Intent): Promise<SaleAnswer | 
   const loaded = await loadSale(ctx.db, { id: intent.id })
   if (!loaded) throw new Error(`sale intent ${intent.id} is done but its sale is missing`)
   return { ...saleView(loaded), rejectedCoupons: intent.plan.rejectedCoupons }
+}
+
+function assertSameRequest(intent: Intent, opts: SaleOptions) {
+  const first = intent.plan.requestHash
+  if (first && opts.requestHash && first !== opts.requestHash) throw keyReused()
 }
 
 const inFlight = (seconds: number) =>
