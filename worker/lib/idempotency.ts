@@ -25,8 +25,7 @@ function keyOf(c: Context<AppEnv>): string {
 }
 
 /** What "the same request" means for a key: method, path and the body as sent. */
-export const requestHash = async (c: Context<AppEnv>) =>
-  sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`)
+export const requestHash = async (c: Context<AppEnv>) => sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`)
 
 /**
  * For a service that keeps its own record per key in the rows it writes anyway (a till sale's
