@@ -11,5 +11,13 @@ export {
   type StoredValueMove,
   spendPoints,
 } from "./ledger"
-export { activeMemberIds, getMemberForSale, isMemberCode, recordSpend, spendInsert } from "./service"
+export {
+  activeMemberIds,
+  getMemberForSale,
+  isMemberCode,
+  memberForSale,
+  memberRow,
+  recordSpend,
+  spendInsert,
+} from "./service"
 export { recomputeTiers } from "./tiers"

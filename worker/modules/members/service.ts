@@ -473,18 +473,23 @@ export const storedValueLedger = (db: Db, memberId: string, q: { limit: number; 
 
 /** `asOf`: an offline sale's time, so its tier discounts are the ones the member had then. */
 export async function getMemberForSale(db: Db, memberId: string, asOf?: number) {
-  const [r] = await db.select().from(members).where(eq(members.id, memberId))
+  const [r] = await memberRow(db, memberId)
   if (!r) return null
-  return {
-    id: r.id,
-    tierId: asOf === undefined ? r.tierId : await tierAt(db, r.id, r.tierId, asOf),
-    birthdayMonth: birthdayMonth(r.birthday),
-    phoneMasked: r.phone === null ? "" : maskPhone(r.phone),
-    pointsBalance: r.pointsBalance,
-    storedValueFen: r.storedValueFen,
-    status: r.status,
-  }
+  return memberForSale(r, asOf === undefined ? r.tierId : await tierAt(db, r.id, r.tierId, asOf))
 }
+
+/** getMemberForSale's read, for a caller's own batch (the till's sale): decode with memberForSale. */
+export const memberRow = (db: Db, memberId: string) => db.select().from(members).where(eq(members.id, memberId))
+
+export const memberForSale = (r: typeof members.$inferSelect, tierId = r.tierId) => ({
+  id: r.id,
+  tierId,
+  birthdayMonth: birthdayMonth(r.birthday),
+  phoneMasked: r.phone === null ? "" : maskPhone(r.phone),
+  pointsBalance: r.pointsBalance,
+  storedValueFen: r.storedValueFen,
+  status: r.status,
+})
 
 /** What a sale (or, negative, a return) counts toward tiers; once per saleId. */
 export async function recordSpend(db: Db, p: { memberId: string; saleId: string; amountFen: number; at: number }) {

@@ -1,9 +1,12 @@
 // The promotions module's public face: what the sales module (and the members export) may call.
 export {
+  activePromotionRows,
   activePromotions,
   memberCoupons,
   memberPromotionUsage,
+  memberUsageRows,
   normalizeCouponCode,
+  promotionsInForce,
   promotionUsageInsert,
   promotionUsageOf as promotionUsage,
   recordPromotionUsage,

@@ -294,8 +294,13 @@ export async function activePromotions(
   db: Db,
   q: { locationId: string; channel: string; at: number },
 ): Promise<Promotion[]> {
-  const local = localTime(q.at, (await storeTimeZone(db, q.locationId)) ?? DEFAULT_TIME_ZONE)
-  const rows = await db
+  const timeZone = await storeTimeZone(db, q.locationId)
+  return promotionsInForce(await activePromotionRows(db, q), q.at, timeZone)
+}
+
+/** activePromotions' query, for a caller's own batch (the till's sale): filter its rows with promotionsInForce. */
+export const activePromotionRows = (db: Db, q: { locationId: string; channel: string }) =>
+  db
     .select()
     .from(promotions)
     .where(
@@ -307,6 +312,10 @@ export async function activePromotions(
       ),
     )
     .orderBy(asc(promotions.id))
+
+/** The promotions among `rows` whose time window holds `at` in the store's time zone. */
+export const promotionsInForce = (rows: { definition: Promotion }[], at: number, timeZone: string | null) => {
+  const local = localTime(at, timeZone ?? DEFAULT_TIME_ZONE)
   return rows.map((r) => r.definition).filter((p) => inWindow(p.window, local))
 }
 
@@ -480,6 +489,17 @@ export async function promotionUsageOf(
   for (const r of rows) usage[r.promotionId] = r.n
   return usage
 }
+
+/**
+ * A member's use of every promotion they ever used (one row per promotion: few), for a caller's own
+ * batch that doesn't know yet which promotions apply; promotionUsageOf asks about named ones.
+ */
+export const memberUsageRows = (db: Db, memberId: string) =>
+  db
+    .select({ promotionId: promotionUsage.promotionId, n: sql<number>`count(*)` })
+    .from(promotionUsage)
+    .where(eq(promotionUsage.memberId, memberId))
+    .groupBy(promotionUsage.promotionId)
 
 /** Once per (sale, promotion): a replayed sale counts once. */
 export async function recordPromotionUsage(db: Db, p: { memberId: string; saleId: string; promotionIds: string[] }) {

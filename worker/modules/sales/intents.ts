@@ -45,7 +45,7 @@ export type SalePlan = {
 
 export type Intent = Omit<SaleIntentRow, "plan"> & { plan: SalePlan }
 
-const asIntent = (row: SaleIntentRow): Intent => ({ ...row, plan: row.plan as unknown as SalePlan })
+export const asIntent = (row: SaleIntentRow): Intent => ({ ...row, plan: row.plan as unknown as SalePlan })
 
 export async function openIntent(
   db: Db,
@@ -84,12 +84,16 @@ export async function openIntent(
 }
 
 export async function intentByKey(db: Db, actorId: string, key: string): Promise<Intent | null> {
-  const [row] = await db
+  const [row] = await intentByKeyRow(db, actorId, key)
+  return row ? asIntent(row) : null
+}
+
+/** intentByKey's read, for the till's batch of reads (decode with asIntent). */
+export const intentByKeyRow = (db: Db, actorId: string, key: string) =>
+  db
     .select()
     .from(saleIntents)
     .where(and(eq(saleIntents.actorId, actorId), eq(saleIntents.idempotencyKey, key)))
-  return row ? asIntent(row) : null
-}
 
 export async function intentById(db: Db, id: string): Promise<Intent | null> {
   const [row] = await db.select().from(saleIntents).where(eq(saleIntents.id, id))

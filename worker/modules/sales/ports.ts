@@ -6,6 +6,8 @@ export {
   chargeStoredValue,
   findMovement,
   getMemberForSale,
+  memberForSale,
+  memberRow,
   recordSpend,
   refundStoredValue,
   reversePoints,
@@ -13,7 +15,10 @@ export {
   spendPoints,
 } from "../members"
 export {
+  activePromotionRows,
   activePromotions,
+  memberUsageRows,
+  promotionsInForce,
   promotionUsage,
   promotionUsageInsert,
   recordPromotionUsage,

@@ -29,7 +29,7 @@ const promotionIdsOf = (s: Pick<SaleRow, "appliedPromotions">) =>
  * refused. Null when the sale presents coupons: a code another sale took meanwhile must not undo
  * this one, so those sales are posted after their write (postSale), as before.
  */
-export function postStatements(db: Db, s: Omit<SaleRow, "number" | "postedAt">): Statement[] | null {
+export function postStatements(db: Db, s: Omit<SaleRow, "number" | "postedAt" | "late">): Statement[] | null {
   if (couponsOf(s).length > 0) return null
   if (!s.memberId) return []
   const at = s.occurredAt

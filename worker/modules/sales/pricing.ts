@@ -36,6 +36,18 @@ export type PriceRequest = {
   dropErasedMember?: boolean
 }
 
+/**
+ * Facts a caller already read in its own batch (the till's sale reads them with its checks in one
+ * D1 round trip); whatever is absent, priceSale reads itself.
+ */
+export type Known = {
+  skus?: Map<string, SkuFacts>
+  member?: MemberForSale | null
+  promotions?: Promotion[]
+  /** The member's use of every promotion they used (promotion id → sales); absent ids count 0. */
+  usage?: Record<string, number>
+}
+
 export type Priced = {
   cart: PricedCart
   skus: Map<string, SkuFacts>
@@ -49,12 +61,16 @@ export const MANUAL_DISCOUNT_ID = "manual_discount"
 /** The member as core's earnPoints sees them. */
 export const earner = (m: MemberForSale | null) => (m ? { birthdayMonth: m.birthdayMonth ?? undefined } : null)
 
-export async function priceSale(db: Db, env: Env, req: PriceRequest): Promise<Priced> {
+export async function priceSale(db: Db, env: Env, req: PriceRequest, known: Known = {}): Promise<Priced> {
   const skuIds = req.lines.map((l) => l.skuId)
   const [skus, then, named] = await Promise.all([
-    getSkusByIds(db, skuIds),
+    known.skus ?? getSkusByIds(db, skuIds),
     req.asOf ? pricesAt(db, skuIds, req.at) : Promise.resolve(null),
-    req.memberId ? getMemberForSale(db, req.memberId, req.asOf ? req.at : undefined) : Promise.resolve(null),
+    !req.memberId
+      ? null
+      : "member" in known
+        ? (known.member ?? null)
+        : getMemberForSale(db, req.memberId, req.asOf ? req.at : undefined),
   ])
   for (const [id, p] of then ?? []) {
     const s = skus.get(id)
@@ -76,11 +92,12 @@ export async function priceSale(db: Db, env: Env, req: PriceRequest): Promise<Pr
     })
 
   const [promotions, coupons] = await Promise.all([
-    activePromotions(db, { locationId: req.locationId, channel: "pos", at: req.at }),
+    known.promotions ?? activePromotions(db, { locationId: req.locationId, channel: "pos", at: req.at }),
     req.couponCodes?.length ? resolveCoupons(db, [...req.couponCodes], member?.id ?? null) : Promise.resolve([]),
   ])
   const ids = [...promotions.map((p) => p.id), ...coupons.map((c) => c.promotion.id)]
-  const usage = member && ids.length ? await promotionUsage(db, member.id, ids) : {}
+  const usage =
+    !member || !ids.length ? {} : known.usage ? usageOf(known.usage, ids) : await promotionUsage(db, member.id, ids)
   const manual: Promotion[] = req.manualDiscountFen
     ? [
         {
@@ -124,6 +141,8 @@ export async function priceSale(db: Db, env: Env, req: PriceRequest): Promise<Pr
   )
   return { cart, skus, member, erasedMemberId }
 }
+
+const usageOf = (all: Record<string, number>, ids: string[]) => Object.fromEntries(ids.map((id) => [id, all[id] ?? 0]))
 
 /** The engine refuses a cart it can't price (the schemas should have caught it): 422, never a 500. */
 function tryPrice<T>(price: () => T): T {

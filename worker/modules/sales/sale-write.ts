@@ -9,9 +9,8 @@ import { dailyForSale } from "../reports"
 import { markDone, type SalePlan } from "./intents"
 import { postStatements } from "./post"
 import type { LoadedSale } from "./queries"
-import { isDayClosed } from "./report"
 import type { SalesCtx } from "./service"
-import { bumpCounter, insertRows, numberSql } from "./sql"
+import { bumpCounter, dayClosedSql, insertRows, numberSql } from "./sql"
 
 /**
  * Throws (and writes nothing) when `owner` no longer owns the open intent: the CHECK on
@@ -30,12 +29,7 @@ export async function writeSale(
     if (!taken) throw new Error(`sale ${l.saleId}: no goods taken for ${l.skuId}`)
     return { ...l, costFen: taken.costFen, takes: taken.takes }
   })
-  const sale = {
-    ...plan.sale,
-    costFen: lines.reduce((s, l) => s + l.costFen, 0),
-    // Sold after a manager closed the day: booked on it, flagged for the report like a late sync.
-    late: await isDayClosed(db, plan.sale.locationId, plan.sale.businessDay),
-  }
+  const sale = { ...plan.sale, costFen: lines.reduce((s, l) => s + l.costFen, 0) }
   const day = plan.sale.businessDay
   const now = Date.now()
   const post = sale.postedAt === null ? postStatements(db, sale) : null
@@ -45,17 +39,18 @@ export async function writeSale(
     bumpCounter(db, "XS", day),
     db
       .insert(sales)
-      .values({ ...posted, number: numberSql("XS", day) })
-      .returning({ number: sales.number }),
+      // Sold after a manager closed the day: booked on it, flagged for the report like a late sync.
+      .values({ ...posted, late: dayClosedSql(sale.locationId, day), number: numberSql("XS", day) })
+      .returning({ number: sales.number, late: sales.late }),
     insertRows(db, saleLines, lines),
     insertRows(db, salePayments, payments),
     insertRows(db, saleApprovals, plan.approvals),
     ...dailyForSale(db, sale.id),
     ...(post ?? []),
   ])
-  const number = (inserted?.results[0] as { number: string } | undefined)?.number
-  if (!number) throw new Error(`sale ${sale.id}: written without a number`)
-  return { sale: { ...posted, number }, lines, payments }
+  const row = inserted?.results[0] as { number: string; late: number } | undefined
+  if (!row) throw new Error(`sale ${sale.id}: written without a number`)
+  return { sale: { ...posted, number: row.number, late: Boolean(row.late) }, lines, payments }
 }
 
 type SalePaymentRows = LoadedSale["payments"]

@@ -27,7 +27,7 @@ import { type FieldError, ProblemError, problem } from "../../lib/problem"
 import { chainPointsRules } from "../../lib/settings"
 import { commitAll, type OrderLine, type ReserveAllResult, reserveAll, sumLines } from "../../stock-cell/client"
 import type { StockRef, Taken } from "../../stock-cell/types"
-import { assertDeviceActive } from "../staff"
+import { assertDeviceRow } from "../staff"
 import { type ApprovalInput, approvalRow, approverFor } from "./approval"
 import {
   abandonIntent,
@@ -43,15 +43,16 @@ import {
   startRollback,
 } from "./intents"
 import { manualGateway, type PaymentGateway, settleCodePayment } from "./payments"
-import { chargeStoredValue, spendPoints } from "./ports"
+import { chargeStoredValue, memberForSale, promotionsInForce, spendPoints } from "./ports"
 import { postSale } from "./post"
 import { earner, type MemberForSale, type Priced, priceSale } from "./pricing"
 import { type LoadedSale, loadSale, saleView } from "./queries"
 import { resolveIntent, rollBack } from "./repair"
 import { writeSale } from "./sale-write"
-import { assertShiftOpen, assertStore } from "./shifts"
+import { assertShiftRow, assertStoreRow } from "./shifts"
 import { dayOf } from "./sql"
 import { checkTenders, type TenderCheck } from "./tenders"
+import { tillReads } from "./till-reads"
 
 export { SALE_HOLD_MS } from "./intents"
 export { receiveBack } from "./repair"
@@ -103,8 +104,9 @@ export async function createSale(
   const { db, env } = ctx
   assertLocation(actor, input.locationId)
   const key = opts.idempotencyKey ?? null
+  const known = await tillReads(db, { ...input, actorId: actor.id, key })
   // Before any check that may have changed since: the first attempt's sale is the answer.
-  const prior = key ? await intentByKey(db, actor.id, key) : null
+  const prior = known.intent
   if (prior) {
     assertSameRequest(prior, opts)
     const answer = await answerRetry(ctx, prior)
@@ -113,21 +115,31 @@ export async function createSale(
       return answer
     }
   }
-  await assertStore(db, input.locationId)
-  if (input.shiftId) await assertShiftOpen(db, input.shiftId, input.locationId)
-  if (input.deviceId) await assertDeviceActive(db, input.deviceId)
+  assertStoreRow(known.store)
+  if (input.shiftId) assertShiftRow(known.shift, input.locationId)
+  if (input.deviceId) assertDeviceRow(known.device)
   const lines = sumLines(input.lines)
   const approvals = await managerControls(db, actor, input)
   const at = Date.now()
   const overrides = new Map((input.priceOverrides ?? []).map((o) => [o.skuId, o.unitPriceFen]))
-  const priced = await priceSale(db, env, {
-    locationId: input.locationId,
-    lines: lines.map((l) => ({ ...l, unitPriceFen: overrides.get(l.skuId) })),
-    memberId: input.memberId ?? null,
-    couponCodes: input.couponCodes ?? [],
-    at,
-    manualDiscountFen: input.manualDiscountFen ?? 0,
-  })
+  const priced = await priceSale(
+    db,
+    env,
+    {
+      locationId: input.locationId,
+      lines: lines.map((l) => ({ ...l, unitPriceFen: overrides.get(l.skuId) })),
+      memberId: input.memberId ?? null,
+      couponCodes: input.couponCodes ?? [],
+      at,
+      manualDiscountFen: input.manualDiscountFen ?? 0,
+    },
+    {
+      skus: known.skus,
+      ...(known.member === undefined ? {} : { member: known.member && memberForSale(known.member) }),
+      promotions: promotionsInForce(known.promotionRows, at, known.store[0]?.timeZone ?? null),
+      usage: known.usage,
+    },
+  )
   const tenders = checkTenders(priced.cart.totalFen, input.payments, priced.member, chainPointsRules(env))
 
   const saleId = newId("xs")

@@ -24,16 +24,28 @@ export const DENOMINATIONS = [10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 2, 1
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 export async function assertStore(db: Db, locationId: string) {
-  const [loc] = await db
-    .select({ kind: locations.kind, archivedAt: locations.archivedAt })
+  assertStoreRow(await storeRow(db, locationId))
+}
+
+/** assertStore's read (with the store's time zone), for a caller's own batch; check it with assertStoreRow. */
+export const storeRow = (db: Db, locationId: string) =>
+  db
+    .select({ kind: locations.kind, archivedAt: locations.archivedAt, timeZone: locations.timeZone })
     .from(locations)
     .where(eq(locations.id, locationId))
+
+export function assertStoreRow([loc]: { kind: string; archivedAt: number | null }[]) {
   if (!loc || loc.archivedAt) throw notFound("location")
   if (loc.kind !== "store") throw problem(422, "not_a_store", "Sales happen at stores, not at warehouses or dealers.")
 }
 
 export async function assertShiftOpen(db: Db, shiftId: string, locationId: string) {
-  const [s] = await db.select().from(shifts).where(eq(shifts.id, shiftId))
+  assertShiftRow(await shiftRow(db, shiftId), locationId)
+}
+
+export const shiftRow = (db: Db, shiftId: string) => db.select().from(shifts).where(eq(shifts.id, shiftId))
+
+export function assertShiftRow([s]: ShiftRow[], locationId: string) {
   if (!s || s.locationId !== locationId)
     throw problem(422, "unknown_shift", "No such shift at this store.", {
       errors: [{ path: "shiftId", message: "No such shift." }],

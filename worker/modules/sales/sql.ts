@@ -33,6 +33,13 @@ export const numberSql = (prefix: string, day: string) => {
   return sql`(select ${`${prefix}${compact}-`} || printf('%04d', last) from doc_counters where prefix = ${prefix} and day = ${compact})`
 }
 
+/**
+ * Whether the store's day is closed, decided inside the batch that writes the sale (so a close
+ * committed a moment before is seen, and no round trip is spent asking first).
+ */
+export const dayClosedSql = (locationId: string, day: string) =>
+  sql<boolean>`exists (select 1 from day_closes where location_id = ${locationId} and day = ${day})`
+
 export const bumpCounter = (db: Db, prefix: string, day: string) =>
   db
     .insert(docCounters)

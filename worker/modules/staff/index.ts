@@ -1,1 +1,7 @@
-export { assertDeviceActive, attributeCashier, type CashierAttribution } from "./service"
+export {
+  assertDeviceActive,
+  assertDeviceRow,
+  attributeCashier,
+  type CashierAttribution,
+  deviceStatus,
+} from "./service"

@@ -172,7 +172,14 @@ export async function reinstateDevice(db: Db, actor: Actor, id: string) {
 
 /** For the sync of an offline outbox: a revoked device's sales wait for a manager. */
 export async function assertDeviceActive(db: Db, deviceId: string) {
-  const [row] = await db.select({ revokedAt: devices.revokedAt }).from(devices).where(eq(devices.id, deviceId))
+  assertDeviceRow(await deviceStatus(db, deviceId))
+}
+
+/** assertDeviceActive's read, for a caller's own batch (the till's sale); check its rows with assertDeviceRow. */
+export const deviceStatus = (db: Db, deviceId: string) =>
+  db.select({ revokedAt: devices.revokedAt }).from(devices).where(eq(devices.id, deviceId))
+
+export function assertDeviceRow([row]: { revokedAt: number | null }[]) {
   if (row?.revokedAt)
     throw problem(403, "device_revoked", "This device was revoked; a manager must reinstate it before it can sync.")
 }
