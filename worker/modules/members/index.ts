@@ -20,4 +20,4 @@ export {
   recordSpend,
   spendInsert,
 } from "./service"
-export { recomputeTiers } from "./tiers"
+export { recomputeTiers, tierChangeAfter, tierFrom } from "./tiers"

@@ -69,14 +69,21 @@ const inJson = (column: SQLiteColumn, values: readonly string[]): SQL =>
 
 /** The tier a member held at `at` (an offline sale's time): see member_tier_changes. */
 export async function tierAt(db: Db, memberId: string, currentTierId: string | null, at: number) {
-  const [next] = await db
+  return tierFrom(await tierChangeAfter(db, memberId, at), currentTierId)
+}
+
+/** tierAt's read, for a caller's own batch (an offline sale's sync): decode with tierFrom. */
+export const tierChangeAfter = (db: Db, memberId: string, at: number) =>
+  db
     .select({ fromTierId: memberTierChanges.fromTierId })
     .from(memberTierChanges)
     .where(and(eq(memberTierChanges.memberId, memberId), gt(memberTierChanges.at, at)))
     .orderBy(asc(memberTierChanges.at))
     .limit(1)
-  return next ? next.fromTierId : currentTierId
-}
+
+/** The first change after the instant says what the tier was then; none: it is still the current one. */
+export const tierFrom = ([next]: { fromTierId: string | null }[], currentTierId: string | null) =>
+  next ? next.fromTierId : currentTierId
 
 /**
  * The nightly job: every active member's tier from their spend, a chunk of members at a time

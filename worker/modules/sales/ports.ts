@@ -13,6 +13,8 @@ export {
   reversePoints,
   spendInsert,
   spendPoints,
+  tierChangeAfter,
+  tierFrom,
 } from "../members"
 export {
   activePromotionRows,

@@ -42,6 +42,8 @@ export type PriceRequest = {
  */
 export type Known = {
   skus?: Map<string, SkuFacts>
+  /** `asOf` requests: the SKUs' prices at the sale's instant (pricesAt). */
+  prices?: Awaited<ReturnType<typeof pricesAt>>
   member?: MemberForSale | null
   promotions?: Promotion[]
   /** The member's use of every promotion they used (promotion id → sales); absent ids count 0. */
@@ -65,7 +67,7 @@ export async function priceSale(db: Db, env: Env, req: PriceRequest, known: Know
   const skuIds = req.lines.map((l) => l.skuId)
   const [skus, then, named] = await Promise.all([
     known.skus ?? getSkusByIds(db, skuIds),
-    req.asOf ? pricesAt(db, skuIds, req.at) : Promise.resolve(null),
+    req.asOf ? (known.prices ?? pricesAt(db, skuIds, req.at)) : Promise.resolve(null),
     !req.memberId
       ? null
       : "member" in known

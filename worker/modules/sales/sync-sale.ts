@@ -1,6 +1,9 @@
-// One offline sale applied: priced again with core, each line a recordOfflineSale fact, member
-// tenders charged, then the sale, its lines, tenders and exceptions in one D1 batch.
-import { eq } from "drizzle-orm"
+// One offline sale applied in two steps: prepareSale reads what it needs in one D1 round trip (with
+// the SKUs and their prices beside it), prices it again with core, records each line as a
+// recordOfflineSale fact and charges member tenders; writeOfflineSale then writes the sale, its lines,
+// tenders, exceptions and posting in one D1 batch. The sync runs many prepares at once and the
+// writes in the order the sales happened (sync.ts).
+import { eq, sql } from "drizzle-orm"
 import { allocateProRata } from "../../../core/money"
 import { earnPoints, pointsForFen } from "../../../core/points"
 import { combineMemberTenders, validateTenders } from "../../../core/tenders"
@@ -25,21 +28,36 @@ import { cellStub } from "../../stock-cell/client"
 import type { StockRef } from "../../stock-cell/types"
 import { dailyForSale } from "../reports"
 import { attributeCashier } from "../staff"
-import { chargeStoredValue, spendPoints } from "./ports"
+import { chargeStoredValue, memberForSale, promotionsInForce, spendPoints, tierFrom } from "./ports"
 import { postSale, postStatements } from "./post"
 import { earner, priceSale } from "./pricing"
-import { isDayClosed } from "./report"
 import type { SalesCtx } from "./service"
-import { assertStore } from "./shifts"
-import { bumpCounter, dayOf, insertRows, numberSql } from "./sql"
+import { assertStoreRow } from "./shifts"
+import { bumpCounter, dayClosedSql, dayOf, insertRows, numberSql } from "./sql"
 import type { OfflineSale } from "./sync-schemas"
+import { syncReads } from "./till-reads"
 
 export async function known(ctx: SalesCtx, kind: "sale" | "return", id: string, hash: string) {
   const table = kind === "sale" ? sales : returns
   const [row] = await ctx.db.select({ bodyHash: table.bodyHash }).from(table).where(eq(table.id, id))
+  return seenAs(kind, row, hash)
+}
+
+/** A stored body hash against the one sent: new (null), the same (duplicate), or another body (409 id_reused). */
+export function seenAs(kind: "sale" | "return", row: { bodyHash: string | null } | undefined, hash: string) {
   if (!row) return null
   if (row.bodyHash === hash) return "duplicate" as const
   throw problem(409, "id_reused", `This ${kind} id was already synced with another body.`)
+}
+
+/** The body hashes of those of `ids` that are synced sales already (one query for a whole call). */
+export async function syncedSales(ctx: SalesCtx, ids: readonly string[]) {
+  if (ids.length === 0) return new Map<string, { bodyHash: string | null }>()
+  const rows = await ctx.db
+    .select({ id: sales.id, bodyHash: sales.bodyHash })
+    .from(sales)
+    .where(sql`${sales.id} in (select value from json_each(${JSON.stringify(ids)}))`)
+  return new Map(rows.map((r) => [r.id, r]))
 }
 
 export async function applySale(
@@ -48,28 +66,63 @@ export async function applySale(
   s: OfflineSale,
   hash: string,
 ): Promise<"applied" | "duplicate"> {
+  const prepared = await prepareSale(ctx, actor, s, hash)
+  return prepared === "duplicate" ? prepared : writeOfflineSale(ctx, prepared)
+}
+
+export type PreparedSale = {
+  s: OfflineSale
+  hash: string
+  day: string
+  sale: Omit<SaleRow, "number" | "late">
+  lines: SaleLineRow[]
+  payments: SalePaymentRow[]
+  exceptions: (typeof saleExceptions.$inferInsert)[]
+}
+
+/** Everything but the write: checks, price, the cells' facts, member tenders (each replays by the sale's id). */
+export async function prepareSale(
+  ctx: SalesCtx,
+  actor: Actor,
+  s: OfflineSale,
+  hash: string,
+): Promise<PreparedSale | "duplicate"> {
   const { db, env } = ctx
-  const seen = await known(ctx, "sale", s.id, hash)
+  const at = Date.parse(s.occurredAt)
+  const reads = await syncReads(db, s, at)
+  const seen = seenAs("sale", reads.saleHash, hash)
   if (seen) return seen
-  await assertStore(db, s.locationId)
+  assertStoreRow(reads.store)
   if (s.payments.some((p) => p.authCode))
     throw problem(422, "offline_customer_code", "A customer's payment code can't be taken offline.")
   // Stored value (or points) the till took in two goes is one payment: one ledger movement per sale and kind.
   const tenders = combineMemberTenders(s.payments)
   const check = validateTenders(s.totalFen, tenders)
   if (!check.ok) throw problem(422, check.code, check.detail)
-  const at = Date.parse(s.occurredAt)
-  const { cart, skus, member, erasedMemberId } = await priceSale(db, env, {
-    locationId: s.locationId,
-    lines: s.lines.map((l) => ({ skuId: l.skuId, qty: l.qty })),
-    memberId: s.memberId ?? null,
-    couponCodes: s.couponCodes ?? [],
-    at,
-    allowArchived: true,
-    asOf: true,
-    // The sale happened: a member erased before it synced must not keep it in the till's outbox forever.
-    dropErasedMember: true,
-  })
+  const { cart, skus, member, erasedMemberId } = await priceSale(
+    db,
+    env,
+    {
+      locationId: s.locationId,
+      lines: s.lines.map((l) => ({ skuId: l.skuId, qty: l.qty })),
+      memberId: s.memberId ?? null,
+      couponCodes: s.couponCodes ?? [],
+      at,
+      allowArchived: true,
+      asOf: true,
+      // The sale happened: a member erased before it synced must not keep it in the till's outbox forever.
+      dropErasedMember: true,
+    },
+    {
+      skus: reads.skus,
+      prices: reads.prices,
+      ...(reads.member === undefined
+        ? {}
+        : { member: reads.member && memberForSale(reads.member, tierFrom(reads.tier ?? [], reads.member.tierId)) }),
+      promotions: promotionsInForce(reads.promotionRows, at, reads.store[0]?.timeZone ?? null),
+      usage: reads.usage,
+    },
+  )
   const attribution = await attributeCashier(db, {
     claimed: s.cashierId,
     actorId: actor.id,
@@ -197,7 +250,7 @@ export async function applySale(
   }))
   const day = dayOf(at, env.CHAIN_TIME_ZONE)
   const now = Date.now()
-  const sale: Omit<SaleRow, "number"> = {
+  const sale: Omit<SaleRow, "number" | "late"> = {
     id: s.id,
     locationId: s.locationId,
     source: "offline",
@@ -218,36 +271,43 @@ export async function applySale(
     couponCodes: s.couponCodes ?? [],
     occurredAt: at,
     businessDay: day,
-    late: await isDayClosed(db, s.locationId, day),
     bodyHash: hash,
     postedAt: null,
     createdAt: now,
     updatedAt: now,
   }
+  return { s, hash, day, sale, lines, payments, exceptions }
+}
+
+/** The sale's rows in one batch; its number is the next of its day, so callers write in occurrence order. */
+export async function writeOfflineSale(ctx: SalesCtx, p: PreparedSale): Promise<"applied" | "duplicate"> {
+  const { db } = ctx
+  const { s, sale, day } = p
   // Posted in the same batch unless it has coupons (postStatements says why).
   const post = postStatements(db, sale)
-  const posted = { ...sale, postedAt: post ? now : null }
+  const posted = { ...sale, postedAt: post ? Date.now() : null }
   try {
     const [, inserted] = await batchResults(db.$client, [
       bumpCounter(db, "XS", day),
       db
         .insert(sales)
-        .values({ ...posted, number: numberSql("XS", day) })
-        .returning({ number: sales.number }),
-      insertRows(db, saleLines, lines),
-      insertRows(db, salePayments, payments),
-      insertRows(db, saleExceptions, exceptions),
+        // A sale of a day already closed is booked on it and marked late (decided in this batch).
+        .values({ ...posted, late: dayClosedSql(s.locationId, day), number: numberSql("XS", day) })
+        .returning({ number: sales.number, late: sales.late }),
+      insertRows(db, saleLines, p.lines),
+      insertRows(db, salePayments, p.payments),
+      insertRows(db, saleExceptions, p.exceptions),
       ...dailyForSale(db, s.id),
       ...(post ?? []),
     ])
-    const number = (inserted?.results[0] as { number: string } | undefined)?.number ?? ""
+    const row = inserted?.results[0] as { number: string; late: number } | undefined
     if (!post)
-      await postSale(db, { ...posted, number }).catch((e) =>
+      await postSale(db, { ...posted, number: row?.number ?? "", late: Boolean(row?.late) }).catch((e) =>
         log.error("offline sale post failed", { saleId: s.id, error: String(e) }),
       )
   } catch (e) {
     // Another sync of the same sale won the race: answer as if we had come second.
-    const again = await known(ctx, "sale", s.id, hash)
+    const again = await known(ctx, "sale", s.id, p.hash)
     if (again) return again
     throw e
   }

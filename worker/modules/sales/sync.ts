@@ -2,8 +2,13 @@
 // - Each item is checked on its own: a malformed one is rejected alone, the others go on.
 // - Its own ULID is its key: a known id with the same canonical body is `duplicate` (nothing
 //   changes); with another body `rejected` id_reused (sha-256 of the canonical body is stored).
-// - Items run in occurredAt order per location (locations in parallel), sales before returns at
-//   the same instant, so a return synced with its sale finds it.
+// - Items take effect in occurredAt order per location (locations in parallel), sales before
+//   returns at the same instant, so a return synced with its sale finds it. Within a location, up
+//   to SYNC_CONCURRENCY sales are prepared at once (priced, cells, member tenders) when they share
+//   no cell, member or coupon with an earlier pending sale; their rows are written one after the
+//   other in occurrence order, so numbers, ledgers and balances come out as if applied one by one.
+//   A return waits for everything before it and holds back everything after it.
+// - Ids already synced are found by one query for the whole call (a replayed batch costs one read).
 // - Stock: each line is recordOfflineSale with opId `${saleId}:${lineIndex}`, a fact applied even
 //   below zero (the cell raises a discrepancy). Cells first, then the row in one batch: a crash in
 //   between replays to the same result (see sync-sale.ts).
@@ -29,7 +34,7 @@ import { ProblemError, problem } from "../../lib/problem"
 import { assertDeviceActive, attributeCashier, type CashierAttribution } from "../staff"
 import { createReturn } from "./returns"
 import type { SalesCtx } from "./service"
-import { applySale, known } from "./sync-sale"
+import { known, prepareSale, seenAs, syncedSales, writeOfflineSale } from "./sync-sale"
 import { type OfflineReturnItem, OfflineReturnSchema, type OfflineSale, OfflineSaleSchema } from "./sync-schemas"
 
 export type SyncProblem = {
@@ -42,9 +47,10 @@ export type SyncProblem = {
 }
 export type SyncResult = { id: string | null; status: "applied" | "duplicate" | "rejected"; problem?: SyncProblem }
 
-type Item =
-  | { kind: "sale"; index: number; at: number; body: OfflineSale }
-  | { kind: "return"; index: number; at: number; body: OfflineReturnItem }
+type Item = { index: number; at: number; hash: string } & (
+  | { kind: "sale"; body: OfflineSale }
+  | { kind: "return"; body: OfflineReturnItem }
+)
 
 const toProblem = (e: ProblemError): SyncProblem => ({
   type: `https://puzi.dev/problems/${e.code}`,
@@ -91,12 +97,22 @@ export async function syncSales(ctx: SalesCtx, actor: Actor, body: { sales: unkn
     const at = Date.parse(parsed.data.occurredAt)
     items.push(
       kind === "sale"
-        ? { kind, index, at, body: parsed.data as OfflineSale }
-        : { kind, index, at, body: parsed.data as OfflineReturnItem },
+        ? { kind, index, at, hash: "", body: parsed.data as OfflineSale }
+        : { kind, index, at, hash: "", body: parsed.data as OfflineReturnItem },
     )
   })
 
-  const revoked = await revokedDevices(ctx, items)
+  const [revoked, synced, hashes] = await Promise.all([
+    revokedDevices(ctx, items),
+    syncedSales(
+      ctx,
+      items.flatMap((i) => (i.kind === "sale" ? [i.body.id] : [])),
+    ),
+    Promise.all(items.map((i) => sha256(canonicalJson(i.body)))),
+  ])
+  items.forEach((item, i) => {
+    item.hash = hashes[i]!
+  })
   const byLocation = new Map<string, Item[]>()
   for (const item of items) {
     const { body: b } = item
@@ -109,18 +125,88 @@ export async function syncSales(ctx: SalesCtx, actor: Actor, body: { sales: unkn
         b.id,
         problem(403, "device_revoked", "This till was revoked; a manager must reinstate it, then it syncs again."),
       )
+    else if (item.kind === "sale" && synced.has(b.id))
+      results[item.index] = await attempt(b.id, async () => seenAs("sale", synced.get(b.id), item.hash) ?? "duplicate")
     else byLocation.set(b.locationId, [...(byLocation.get(b.locationId) ?? []), item])
   }
+  const slots = semaphore(SYNC_CONCURRENCY)
   await Promise.all(
-    [...byLocation.values()].map(async (group) => {
+    [...byLocation.values()].map((group) => {
       group.sort(
         (a, b) =>
           a.at - b.at || (a.kind === b.kind ? 0 : a.kind === "sale" ? -1 : 1) || (a.body.id < b.body.id ? -1 : 1),
       )
-      for (const item of group) results[item.index] = await applyOne(ctx, actor, item)
+      return applyInOrder(ctx, actor, group, slots, results)
     }),
   )
   return { results }
+}
+
+/** Sales of one location prepared at once where independent, written in occurrence order. */
+const SYNC_CONCURRENCY = 8
+
+async function applyInOrder(ctx: SalesCtx, actor: Actor, group: Item[], slots: Semaphore, results: SyncResult[]) {
+  const lastBy = new Map<string, Promise<unknown>>()
+  const all: Promise<unknown>[] = []
+  let previous: Promise<unknown> = Promise.resolve()
+  for (const item of group) {
+    let run: Promise<SyncResult>
+    if (item.kind === "return") {
+      const before = Promise.all([...all])
+      run = before.then(() => applyReturnItem(ctx, actor, item))
+    } else {
+      const keys = keysOf(item.body)
+      const waits = [barrierOf(all, group, item), ...keys.flatMap((k) => lastBy.get(k) ?? [])]
+      const writeTurn = previous
+      run = Promise.all(waits).then(() =>
+        attempt(item.body.id, async () => {
+          const prepared = await slots(() => prepareSale(ctx, actor, item.body, item.hash))
+          if (prepared === "duplicate") return prepared
+          await writeTurn
+          return writeOfflineSale(ctx, prepared)
+        }),
+      )
+      for (const k of keys) lastBy.set(k, run)
+    }
+    const settled = run.then((r) => {
+      results[item.index] = r
+    })
+    previous = settled
+    all.push(settled)
+  }
+  await Promise.all(all)
+}
+
+/** A sale after a return waits for it (the return waited for everything before it). */
+function barrierOf(all: Promise<unknown>[], group: Item[], item: Item): Promise<unknown> {
+  const at = group.indexOf(item)
+  const lastReturn = group.slice(0, at).findLastIndex((i) => i.kind === "return")
+  return lastReturn < 0 ? Promise.resolve() : all[lastReturn]!
+}
+
+/** What an offline sale shares with others: its cells (lots, costs), its member (balances), its coupons. */
+const keysOf = (s: OfflineSale) => [
+  ...s.lines.map((l) => `cell:${l.skuId}`),
+  ...(s.memberId ? [`member:${s.memberId}`] : []),
+  ...(s.couponCodes ?? []).map((c) => `coupon:${c}`),
+]
+
+type Semaphore = <T>(work: () => Promise<T>) => Promise<T>
+
+function semaphore(size: number): Semaphore {
+  let free = size
+  const waiting: (() => void)[] = []
+  return async (work) => {
+    if (free === 0) await new Promise<void>((go) => waiting.push(go))
+    else free--
+    try {
+      return await work()
+    } finally {
+      const next = waiting.shift()
+      if (next) next()
+      else free++
+    }
+  }
 }
 
 async function revokedDevices(ctx: SalesCtx, items: Item[]) {
@@ -137,15 +223,13 @@ async function revokedDevices(ctx: SalesCtx, items: Item[]) {
   return revoked
 }
 
-async function applyOne(ctx: SalesCtx, actor: Actor, item: Item): Promise<SyncResult> {
-  const id = item.body.id
+const applyReturnItem = (ctx: SalesCtx, actor: Actor, item: Item & { kind: "return" }) =>
+  attempt(item.body.id, () => applyReturn(ctx, actor, item.body, item.hash))
+
+/** One item's outcome: applied or duplicate, or rejected with its problem (retry_later when not its fault). */
+async function attempt(id: string, apply: () => Promise<"applied" | "duplicate">): Promise<SyncResult> {
   try {
-    const hash = await sha256(canonicalJson(item.body))
-    const status =
-      item.kind === "sale"
-        ? await applySale(ctx, actor, item.body, hash)
-        : await applyReturn(ctx, actor, item.body, hash)
-    return { id, status }
+    return { id, status: await apply() }
   } catch (e) {
     if (e instanceof ProblemError) return rejected(id, e)
     log.error("sync item failed", { id, error: String(e) })
