@@ -7,6 +7,7 @@ import { ulid } from "ulid"
 import { describe, expect, it } from "vitest"
 import { makeDb } from "../../worker/db/client"
 import { reportDaily, reportDailyCategory, saleLines, sales } from "../../worker/db/schema"
+import { scheduledJobs } from "../../worker/jobs/scheduled"
 import { dayIn, recomputeDaily } from "../../worker/modules/reports/daily"
 import { call, uniq } from "./helpers"
 import { pay } from "./orders-fixtures"
@@ -206,6 +207,18 @@ describe("daily aggregates", () => {
       .delete(reportDaily)
       .where(and(eq(reportDaily.locationId, store), eq(reportDaily.day, today())))
     await recomputeDaily(db(), [{ locationId: store, day: today() }], TZ)
+    expect(await rowsOf(store)).toEqual(kept)
+  })
+  it("heal by the nightly job when a store-day's rows were tampered with", async () => {
+    const { store, skuIds, cashier } = await shop({ priceFen: 800, qty: 5 })
+    await sell(cashier.token, { locationId: store, lines: [{ skuId: skuIds[0], qty: 2 }], payments: [cash(1600)] })
+    const kept = await rowsOf(store)
+    await db()
+      .update(reportDaily)
+      .set({ salesFen: 1 })
+      .where(and(eq(reportDaily.locationId, store), eq(reportDaily.day, today())))
+    const nightly = scheduledJobs.nightly.find((j) => j.name === "recompute-report-days")!
+    await nightly.run(env)
     expect(await rowsOf(store)).toEqual(kept)
   })
 })

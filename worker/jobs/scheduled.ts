@@ -5,6 +5,7 @@ import { log } from "../lib/log"
 import { applyDuePrices } from "../modules/catalog"
 import { recomputeTiers } from "../modules/members"
 import { repairOrders } from "../modules/orders"
+import { recomputeRecentDays } from "../modules/reports"
 import { repairTill, repairTillSales } from "../modules/sales"
 import { continueAuditRuns, finishStuckDocuments, startAuditRun } from "../modules/stock"
 import { repairStocktakes } from "../modules/stocktake"
@@ -36,6 +37,7 @@ const nightly: Job[] = [
     },
   },
   { name: "recompute-member-tiers", run: (env) => recomputeTiers(makeDb(env.DB)) },
+  { name: "recompute-report-days", run: (env) => recomputeRecentDays(makeDb(env.DB), env.CHAIN_TIME_ZONE) },
 ]
 
 export async function runScheduled(cron: string, env: Env) {

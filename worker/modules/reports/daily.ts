@@ -11,7 +11,7 @@
 import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm"
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core"
 import type { Db } from "../../db/client"
-import { reportDaily, reportDailyCategory } from "../../db/schema"
+import { locations, reportDaily, reportDailyCategory } from "../../db/schema"
 
 export type StoreDay = { locationId: string; day: string }
 
@@ -127,6 +127,21 @@ export async function recomputeDaily(db: Db, pairs: readonly StoreDay[], timeZon
     const statements = unique.slice(i, i + PAIRS_PER_BATCH).flatMap((p) => rebuildStatements(db, p, timeZone))
     await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]])
   }
+}
+
+/**
+ * The nightly check (ARCHITECTURE §6): rebuilds the store-days of yesterday and today for every
+ * location, so an aggregate that ever drifted (a hand fix in D1, a bug) heals by morning.
+ */
+export async function recomputeRecentDays(db: Db, timeZone = DEFAULT_TIME_ZONE, now = Date.now()) {
+  const days = [dayIn(now - 86_400_000, timeZone), dayIn(now, timeZone)]
+  const ids = await db.select({ id: locations.id }).from(locations)
+  await recomputeDaily(
+    db,
+    ids.flatMap(({ id }) => days.map((day) => ({ locationId: id, day }))),
+    timeZone,
+  )
+  return { storeDays: ids.length * days.length }
 }
 
 function rebuildStatements(db: Db, { locationId, day }: StoreDay, timeZone: string) {
