@@ -74,6 +74,18 @@ describe("syncing an offline till", () => {
     expect([...numbers].sort()).toEqual(numbers)
   })
 
+  it("independent sales of one store (other SKUs) are numbered and booked in the order they happened", async () => {
+    const { store, skuIds, cashier } = await shop({ skus: 6, priceFen: 700, qty: 10 })
+    const made = skuIds.map((sku, i) => offlineSale(store, sku, 1, 700, minutesAgo(60 - i)))
+    const res = await sync(cashier.token, { sales: [...made].reverse() })
+    expect(statuses(res)).toEqual(made.map(() => "applied"))
+    const numbers = await Promise.all(
+      made.map(async (s) => (await call("GET", `/sales/${s.id}`, { token: cashier.token })).body.number as string),
+    )
+    expect([...numbers].sort()).toEqual(numbers)
+    for (const sku of skuIds) expect(await onHand(store, sku)).toBe(9)
+  })
+
   it("a half-bad batch: the good items apply, each bad one is rejected alone with its problem", async () => {
     const { store, skuIds, cashier } = await shop({ skus: 1, priceFen: 800, qty: 10 })
     const sku = skuIds[0]!
