@@ -8,7 +8,7 @@
 // and a chunk sent twice changes nothing. Ends with the chain-wide stock audit, then prints the time
 // taken and the size of the state. The state lives in .wrangler/scale (PUZI_SCALE_STATE), apart from the
 // demo's; --fresh wipes it first. --scale=0.1 makes a tenth of everything but the 90 days.
-import { execFileSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { availableParallelism, loadavg } from "node:os"
 import { join, resolve } from "node:path"
@@ -56,7 +56,8 @@ function serverCpu(pgid) {
   }
   return ticks / 100
 }
-const du = () => execFileSync("du", ["-sh", dir]).toString().split("\t")[0]
+// The live server deletes cells' -wal files while du walks the tree: du then exits 1 with a total still right.
+const du = () => spawnSync("du", ["-sh", dir], { encoding: "utf8" }).stdout.split("\t")[0]
 
 if (arg("fresh")) rmSync(dir, { recursive: true, force: true })
 mkdirSync(dir, { recursive: true })
