@@ -19,6 +19,9 @@ export const stockMoves = sqliteTable(
     kind: text("kind").$type<StockMoveKind>().notNull(),
     delta: integer("delta").notNull(),
     lot: text("lot"),
+    // The lot's expiry date "YYYY-MM-DD" as the cell knew it (null for lot-less goods, and for moves
+    // flushed before this column existed). Feeds stock_lots through the trigger in 0014/0015.
+    expiresOn: text("expires_on"),
     unitCostFen: integer("unit_cost_fen"),
     costFen: integer("cost_fen"),
     onHandAfter: integer("on_hand_after").notNull(),
@@ -70,5 +73,29 @@ export const stockLevels = sqliteTable(
   ],
 )
 
+// The lots of every cell as D1 sees them: Σ delta of the cell's flushed moves per lot, kept by an
+// AFTER INSERT trigger on stock_moves (a move ignored as a duplicate (cell, seq) inserts nothing, so
+// it fires nothing). A lot leaves when it reaches 0. Lot-less goods are not here (stock_levels has
+// the cell's total). It trails the cell exactly as the ledger does; the audit compares the two.
+export const stockLots = sqliteTable(
+  "stock_lots",
+  {
+    cell: text("cell").notNull(),
+    lot: text("lot").notNull(),
+    locationId: text("location_id").notNull(),
+    skuId: text("sku_id").notNull(),
+    // Null only for lots flushed before moves carried the date and not found in a receipt or
+    // adjustment line; the audit fills it from the cell (see audit.ts).
+    expiresOn: text("expires_on"),
+    qty: integer("qty").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.cell, t.lot] }),
+    index("stock_lots_location_expires_idx").on(t.locationId, t.expiresOn),
+  ],
+)
+
 export type StockMoveRow = typeof stockMoves.$inferSelect
 export type StockLevelRow = typeof stockLevels.$inferSelect
+export type StockLotRow = typeof stockLots.$inferSelect
