@@ -623,7 +623,9 @@ export class StockCell extends DurableObject<Env> {
           .run`INSERT INTO lots (lot, expires_on, qty, unit_cost_fen) VALUES (${lot}, ${expiresOn}, ${qty}, ${unitCostFen})`
       }
     }
-    this.move(kind, qty, lot, unitCostFen, ref, at, reason, reserved)
+    // An existing lot keeps its date (a receive naming another date was refused as lot_conflict).
+    const expiry = lot === null ? null : (this.lot(lot)?.expires_on ?? expiresOn)
+    this.move(kind, qty, lot, unitCostFen, ref, at, reason, reserved, expiry)
   }
 
   /** Takes `qty` FEFO (core/lots.ts); each lot slice is one quantity change and one move. */
@@ -677,7 +679,7 @@ export class StockCell extends DurableObject<Env> {
       const emptied = this.sql.run`DELETE FROM lots WHERE lot = ${t.lot} AND qty = ${t.qty}`
       if (emptied === 0) this.sql.run`UPDATE lots SET qty = qty - ${t.qty} WHERE lot = ${t.lot} AND qty > ${t.qty}`
     }
-    this.move(kind, -t.qty, t.lot, t.unitCostFen, ref, at, reason, reserved)
+    this.move(kind, -t.qty, t.lot, t.unitCostFen, ref, at, reason, reserved, t.expiresOn)
   }
 
   /** The one place on_hand changes, always together with its outbox event. */
@@ -690,6 +692,7 @@ export class StockCell extends DurableObject<Env> {
     at: number,
     reason: string | null,
     reserved: number,
+    expiresOn: string | null = null,
   ) {
     this.sql.run`UPDATE cell SET on_hand = on_hand + ${delta}`
     const onHand = this.cell().on_hand
@@ -697,6 +700,7 @@ export class StockCell extends DurableObject<Env> {
       kind,
       delta,
       lot,
+      expiresOn,
       unitCostFen,
       costFen: Math.abs(delta) * unitCostFen,
       onHandAfter: onHand,
@@ -816,6 +820,8 @@ export class StockCell extends DurableObject<Env> {
           kind: e.kind,
           delta: e.delta,
           lot: e.lot,
+          // Feeds stock_lots (migration 0015's trigger); events queued before this field have none.
+          expiresOn: e.expiresOn ?? null,
           unitCostFen: e.unitCostFen,
           costFen: e.costFen,
           onHandAfter: e.onHandAfter,

@@ -230,6 +230,8 @@ export type CellEvent = {
   kind: MoveKind
   delta: number
   lot: string | null
+  // The lot's expiry date (absent in events queued before moves carried it).
+  expiresOn?: string | null
   unitCostFen: number | null
   costFen: number | null
   onHandAfter: number

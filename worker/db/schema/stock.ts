@@ -20,7 +20,7 @@ export const stockMoves = sqliteTable(
     delta: integer("delta").notNull(),
     lot: text("lot"),
     // The lot's expiry date "YYYY-MM-DD" as the cell knew it (null for lot-less goods, and for moves
-    // flushed before this column existed). Feeds stock_lots through the trigger in 0014/0015.
+    // flushed before this column existed). Feeds stock_lots through the trigger in migration 0015.
     expiresOn: text("expires_on"),
     unitCostFen: integer("unit_cost_fen"),
     costFen: integer("cost_fen"),

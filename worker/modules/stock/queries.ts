@@ -198,72 +198,87 @@ export const DEFAULT_EXPIRY_WARNING_DAYS = 30
 
 export type ExpiringQuery = { locationId: string; withinDays?: number; limit: number; cursor?: string }
 
+type DueLot = {
+  cell: string
+  skuId: string
+  skuCode: string | null
+  name: string | null
+  lot: string
+  expiresOn: string
+  qty: number
+  warningDays: number
+  first: string
+}
+
 /**
- * Lots at a location that expire within N days (or have expired), from the cells themselves: a
- * lot's expiry date lives only in its cell (the ledger records lot numbers, not dates), and the
- * cell is the truth. The cells to ask are the location's rows in stock_levels with goods on hand,
- * so a cell received into in the last seconds (not yet flushed) shows up on the next look. A store
- * carries thousands of SKUs, more cells than one request may call, so the scan is paged: each page
- * asks `limit` cells and returns the lots found there (a page may hold none and still have a next).
- * N: `withinDays` when given, else the SKU's category's expiryWarningDays, else 30.
+ * Lots at a location that expire within N days (or have expired), read from D1's stock_lots (the
+ * cells' lots as flushed, trailing them by seconds like stock_levels) through its (location,
+ * expiry) index: no cell is called. N: `withinDays` when given, else the SKU's category's
+ * expiryWarningDays, else 30. A page holds `limit` SKUs (cells), the one with the soonest-expiring
+ * lot first, each with all of its lots due; lots within a page are ordered by date.
  */
 export async function listExpiring(ctx: StockCtx, q: ExpiringQuery) {
   await getLocation(ctx.db, ctx.actor, q.locationId)
   const after = decodeCursor(q.cursor)
-  const rows = await ctx.db
-    .select({
-      cell: stockLevels.cell,
-      skuId: stockLevels.skuId,
-      skuCode: skus.skuCode,
-      name: products.name,
-      warningDays: categories.expiryWarningDays,
-    })
-    .from(stockLevels)
-    .leftJoin(skus, eq(skus.id, stockLevels.skuId))
-    .leftJoin(products, eq(products.id, skus.productId))
-    .leftJoin(categories, eq(categories.id, products.categoryId))
-    .where(
-      and(
-        eq(stockLevels.locationId, q.locationId),
-        gt(stockLevels.onHand, 0),
-        after ? gt(stockLevels.cell, String(after[0])) : undefined,
-      ),
-    )
-    .orderBy(asc(stockLevels.cell))
-    .limit(q.limit + 1)
-  const page = rows.slice(0, q.limit)
   const asOf = today(ctx.env.CHAIN_TIME_ZONE)
-  const snaps = await mapLimit(page, FANOUT, (r) => snapshotOf(ctx.env, q.locationId, r.skuId))
-  const items = page.flatMap((r, i) => {
-    const window = q.withinDays ?? r.warningDays ?? DEFAULT_EXPIRY_WARNING_DAYS
-    return snaps[i]!.lots.flatMap((l) => {
-      if (l.expiresOn === null || l.qty <= 0) return []
-      const daysLeft = daysBetween(asOf, l.expiresOn)
-      if (daysLeft > window) return []
-      return [
-        {
-          locationId: q.locationId,
-          skuId: r.skuId,
-          skuCode: r.skuCode,
-          name: r.name,
-          lot: l.lot,
-          expiresOn: l.expiresOn,
-          qty: l.qty,
-          daysLeft,
-          expired: daysLeft < 0,
-          warningDays: window,
-        },
-      ]
+  const rows = await dueLots(ctx, q, asOf, after ? [String(after[0]), String(after[1])] : null)
+  const cells = [...new Set(rows.map((r) => r.cell))]
+  const last = cells.length > q.limit ? rows.find((r) => r.cell === cells[q.limit - 1]) : undefined
+  const items = rows
+    .filter((r) => cells.indexOf(r.cell) < q.limit)
+    .map((r) => {
+      const daysLeft = daysBetween(asOf, r.expiresOn)
+      return {
+        locationId: q.locationId,
+        skuId: r.skuId,
+        skuCode: r.skuCode,
+        name: r.name,
+        lot: r.lot,
+        expiresOn: r.expiresOn,
+        qty: r.qty,
+        daysLeft,
+        expired: daysLeft < 0,
+        warningDays: r.warningDays,
+      }
     })
-  })
   items.sort((a, b) =>
-    a.expiresOn === b.expiresOn ? a.skuId.localeCompare(b.skuId) : a.expiresOn < b.expiresOn ? -1 : 1,
+    a.expiresOn === b.expiresOn
+      ? a.skuId.localeCompare(b.skuId) || a.lot.localeCompare(b.lot)
+      : a.expiresOn < b.expiresOn
+        ? -1
+        : 1,
   )
-  const last = page.at(-1)
-  return {
-    locationId: q.locationId,
-    asOf,
-    items,
-    nextCursor: rows.length > q.limit && last ? encodeCursor([last.cell]) : null,
-  }
+  return { locationId: q.locationId, asOf, items, nextCursor: last ? encodeCursor([last.first, last.cell]) : null }
+}
+
+/**
+ * The due lots of the first `limit + 1` cells after the cursor (ordered by their soonest lot, then
+ * name), in one statement. The index range is bounded by the widest window that can apply (the
+ * asked N, else the largest category warning or 30); each lot is then held to its own window.
+ */
+function dueLots(ctx: StockCtx, q: ExpiringQuery, asOf: string, after: [string, string] | null) {
+  const within =
+    q.withinDays === undefined
+      ? sql`MAX(${DEFAULT_EXPIRY_WARNING_DAYS}, COALESCE((SELECT MAX(${categories.expiryWarningDays}) FROM ${categories}), 0))`
+      : sql`${q.withinDays}`
+  const window = sql`COALESCE(${q.withinDays ?? null}, c.expiry_warning_days, ${DEFAULT_EXPIRY_WARNING_DAYS})`
+  return ctx.db.all<DueLot>(sql`
+    WITH due AS (
+      SELECT l.cell, l.sku_id AS skuId, s.sku_code AS skuCode, p.name AS name, l.lot, l.expires_on AS expiresOn,
+        l.qty, ${window} AS warningDays
+      FROM stock_lots l
+        LEFT JOIN skus s ON s.id = l.sku_id
+        LEFT JOIN products p ON p.id = s.product_id
+        LEFT JOIN categories c ON c.id = p.category_id
+      WHERE l.location_id = ${q.locationId} AND l.expires_on IS NOT NULL
+        AND l.expires_on <= date(${asOf}, '+' || ${within} || ' days') AND l.qty > 0
+        AND l.expires_on <= date(${asOf}, '+' || ${window} || ' days')
+    ),
+    page AS (
+      SELECT cell, MIN(expiresOn) AS first FROM due GROUP BY cell
+      ${after ? sql`HAVING (MIN(expiresOn), cell) > (${after[0]}, ${after[1]})` : sql``}
+      ORDER BY first, cell LIMIT ${q.limit + 1}
+    )
+    SELECT due.*, page.first FROM due JOIN page ON page.cell = due.cell
+    ORDER BY page.first, due.cell, due.expiresOn, due.lot`)
 }
