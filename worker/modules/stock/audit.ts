@@ -13,9 +13,14 @@
 // "pending" — not compared, retried shortly — rather than guessed at. If L.version > S.version the
 // cell changed after S; a second snapshot tells a change (pending) from a cell that is *behind*
 // its own ledger (state lost), which is drift. No locks, no pausing the cell, no false alarms.
-import { and, asc, desc, eq, gt, sql } from "drizzle-orm"
+//
+// Lots: when a cell is compared and D1 holds no move of it beyond L.lastSeq, stock_lots (the
+// trigger's sum of those same moves per lot) must equal the snapshot's lots; a lot that differs
+// is drift too (listed under `lots`, the cell's totals may agree). While reading, lots whose date
+// D1 never learnt (flushed before moves carried it, see migration 0015) get it from the cell.
+import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm"
 import type { Db } from "../../db/client"
-import { auditDrift, auditRuns, stockLevels } from "../../db/schema"
+import { auditDrift, auditRuns, stockLevels, stockLots } from "../../db/schema"
 import { newId } from "../../lib/ids"
 import { log } from "../../lib/log"
 import type { CellSnapshot } from "../../stock-cell/types"
@@ -24,17 +29,23 @@ import { FANOUT, mapLimit, slices, snapshotOf } from "./fanout"
 import type { StockCtx } from "./service"
 
 export type CellRef = { cell: string; locationId: string; skuId: string }
+export type LotDrift = { lot: string; cell: number; projected: number }
 export type CellCheck = CellRef &
-  ({ status: "ok" | "drift"; cellOnHand: number; ledgerOnHand: number } | { status: "pending"; outboxPending: number })
+  (
+    | { status: "ok" | "drift"; cellOnHand: number; ledgerOnHand: number; lots?: LotDrift[] }
+    | { status: "pending"; outboxPending: number }
+  )
 
-type LedgerRow = { cell: string; version: number; lastSeq: number; ledger: number }
+type LedgerRow = { cell: string; version: number; lastSeq: number; ledger: number; beyond: number }
+type ProjectedLot = { cell: string; lot: string; expiresOn: string | null; qty: number }
 
 async function ledgerOf(db: Db, cells: readonly string[]): Promise<Map<string, LedgerRow>> {
   const out = new Map<string, LedgerRow>()
   for (const part of slices(cells)) {
     const rows = await db.all<LedgerRow>(sql`
       SELECT l.cell AS cell, l.version AS version, l.last_seq AS lastSeq,
-        COALESCE((SELECT SUM(m.delta) FROM stock_moves m WHERE m.cell = l.cell AND m.seq <= l.last_seq), 0) AS ledger
+        COALESCE((SELECT SUM(m.delta) FROM stock_moves m WHERE m.cell = l.cell AND m.seq <= l.last_seq), 0) AS ledger,
+        EXISTS (SELECT 1 FROM stock_moves m WHERE m.cell = l.cell AND m.seq > l.last_seq) AS beyond
       FROM stock_levels l WHERE l.cell IN (${sql.join(
         part.map((c) => sql`${c}`),
         sql`, `,
@@ -44,6 +55,46 @@ async function ledgerOf(db: Db, cells: readonly string[]): Promise<Map<string, L
   return out
 }
 
+async function projectedLotsOf(db: Db, cells: readonly string[]): Promise<Map<string, ProjectedLot[]>> {
+  const out = new Map<string, ProjectedLot[]>()
+  for (const part of slices(cells)) {
+    const rows = await db.all<ProjectedLot>(sql`
+      SELECT cell, lot, expires_on AS expiresOn, qty FROM stock_lots WHERE cell IN (${sql.join(
+        part.map((c) => sql`${c}`),
+        sql`, `,
+      )})`)
+    for (const r of rows) out.set(r.cell, [...(out.get(r.cell) ?? []), r])
+  }
+  return out
+}
+
+/** Lots whose quantity differs between the cell and stock_lots (a lot missing on one side counts as 0). */
+function lotDrift(s: CellSnapshot, projected: readonly ProjectedLot[]): LotDrift[] {
+  const qty = new Map<string, LotDrift>()
+  for (const l of s.lots) qty.set(l.lot, { lot: l.lot, cell: l.qty, projected: 0 })
+  for (const p of projected) qty.set(p.lot, { lot: p.lot, cell: qty.get(p.lot)?.cell ?? 0, projected: p.qty })
+  return [...qty.values()].filter((d) => d.cell !== d.projected).sort((a, b) => a.lot.localeCompare(b.lot))
+}
+
+/** Dates D1 lacks (lots flushed before moves carried them), from the cells' snapshots: idempotent. */
+async function fillLotDates(
+  db: Db,
+  cells: readonly CellRef[],
+  snaps: readonly CellSnapshot[],
+  lots: Map<string, ProjectedLot[]>,
+) {
+  const fills = cells.flatMap((c, i) =>
+    (lots.get(c.cell) ?? []).flatMap((p) => {
+      const known = p.expiresOn === null ? snaps[i]!.lots.find((l) => l.lot === p.lot)?.expiresOn : null
+      if (!known) return []
+      const at = and(eq(stockLots.cell, c.cell), eq(stockLots.lot, p.lot), isNull(stockLots.expiresOn))
+      return [db.update(stockLots).set({ expiresOn: known }).where(at)]
+    }),
+  )
+  const [head, ...tail] = fills
+  if (head) await db.batch([head, ...tail])
+}
+
 /** Checks cells known to stock_levels (see the header); one snapshot each, a second only when needed. */
 export async function checkCells(env: Env, db: Db, cells: readonly CellRef[]): Promise<CellCheck[]> {
   const first = await mapLimit(cells, FANOUT, (c) => snapshotOf(env, c.locationId, c.skuId))
@@ -51,10 +102,18 @@ export async function checkCells(env: Env, db: Db, cells: readonly CellRef[]): P
     db,
     cells.map((c) => c.cell),
   )
-  const judge = (c: CellRef, s: CellSnapshot, l: LedgerRow): CellCheck =>
-    s.onHand === l.ledger
-      ? { ...c, status: "ok", cellOnHand: s.onHand, ledgerOnHand: l.ledger }
-      : { ...c, status: "drift", cellOnHand: s.onHand, ledgerOnHand: l.ledger }
+  const lots = await projectedLotsOf(
+    db,
+    cells.map((c) => c.cell),
+  )
+  await fillLotDates(db, cells, first, lots)
+  const judge = (c: CellRef, s: CellSnapshot, l: LedgerRow): CellCheck => {
+    const totals = { cellOnHand: s.onHand, ledgerOnHand: l.ledger }
+    if (s.onHand !== l.ledger) return { ...c, status: "drift", ...totals }
+    // Moves past L are in stock_lots but not in S: the lots are compared on a later look.
+    const off = l.beyond ? [] : lotDrift(s, lots.get(c.cell) ?? [])
+    return off.length > 0 ? { ...c, status: "drift", ...totals, lots: off } : { ...c, status: "ok", ...totals }
+  }
   return mapLimit(cells, FANOUT, async (c, i) => {
     const s = first[i]!
     const l = ledger.get(c.cell)
@@ -75,7 +134,15 @@ const SETTLE_ROUNDS = 2
 const driftOf = (checks: CellCheck[]) =>
   checks.flatMap((c) =>
     c.status === "drift"
-      ? [{ locationId: c.locationId, skuId: c.skuId, cell: c.cellOnHand, ledger: c.ledgerOnHand }]
+      ? [
+          {
+            locationId: c.locationId,
+            skuId: c.skuId,
+            cell: c.cellOnHand,
+            ledger: c.ledgerOnHand,
+            ...(c.lots ? { lots: c.lots } : {}),
+          },
+        ]
       : [],
   )
 

@@ -233,6 +233,10 @@ const Drift = z.object({
   skuId: z.string(),
   cell: z.number().int().openapi({ description: "The cell's on hand" }),
   ledger: z.number().int().openapi({ description: "Σ delta of the cell's moves in the ledger" }),
+  lots: z
+    .array(z.object({ lot: z.string(), cell: z.number().int(), projected: z.number().int() }))
+    .optional()
+    .openapi({ description: "Lots whose quantity in the cell differs from D1's stock_lots (location audit)" }),
 })
 const AuditRun = z
   .object({
