@@ -74,10 +74,11 @@ saveMeta()
 const step = async (name, fn) => {
   if (meta.done.includes(name)) return say(`${name}: done in an earlier run`)
   const [wall, cpu] = [Date.now(), serverSeconds()]
-  await fn()
+  const result = await fn()
   meta.done.push(name)
   const took = { seconds: Math.round((Date.now() - wall) / 1000), serverCpuSeconds: Math.round(serverSeconds() - cpu) }
-  meta.phases = { ...meta.phases, [name]: took }
+  // A job an earlier run finished (before phases were recorded) took nothing now: keep no figure for it.
+  if (!result?.skipped) meta.phases = { ...meta.phases, [name]: took }
   saveMeta()
 }
 

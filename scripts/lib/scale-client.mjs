@@ -79,7 +79,7 @@ export async function runImport(api, { key, kind, path, chunks, make, concurrenc
   const job = await api.must("POST", "/imports", { key, kind })
   if (job.status === "done") {
     say(`${kind}: already done (${job.rows} rows: ${job.applied} applied, ${job.unchanged} unchanged)`)
-    return job
+    return { ...job, skipped: true }
   }
   const start = job.lastChunk + 1
   if (start > 0) say(`${kind}: resuming after chunk ${job.lastChunk} of ${chunks}`)
