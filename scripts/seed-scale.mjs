@@ -99,10 +99,6 @@ if (existsSync(pidFile)) {
     }
   } catch {}
 }
-// Local observability (traces of every request, DO call and alarm, on by default in this
-// wrangler) costs CPU and gigabytes at this scale; the seed needs neither it nor the explorer.
-process.env.X_LOCAL_OBSERVABILITY = "false"
-process.env.X_LOCAL_EXPLORER = "false"
 const extraArgs = await bundledWorker(dir)
 server = await startServer({ persistTo: dir, seed: false, extraArgs })
 writeFileSync(pidFile, String(server.child.pid))

@@ -35,7 +35,15 @@ async function waitForHealth(url, child, timeoutMs = 120_000) {
 }
 
 export async function startServer({ port, persistTo, seed = true, quiet = true, extraArgs = [] } = {}) {
-  const env = toolEnv({ CI: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" })
+  // Local observability (traces of every request, DO call and alarm, on by default in this wrangler)
+  // costs about a third more CPU per stock write and gigabytes at scale; nobody reads it here.
+  const env = toolEnv({
+    CI: "1",
+    WRANGLER_SEND_METRICS: "false",
+    NO_COLOR: "1",
+    X_LOCAL_OBSERVABILITY: "false",
+    X_LOCAL_EXPLORER: "false",
+  })
   await run(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
     env,
     stdio: quiet ? "ignore" : "inherit",
