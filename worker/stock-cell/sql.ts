@@ -9,9 +9,20 @@ export type Sql = {
   run(strings: TemplateStringsArray, ...values: SqlStorageValue[]): number
 }
 
+// A call site's template is the same array every time: its text is joined once.
+const texts = new WeakMap<TemplateStringsArray, string>()
+const textOf = (strings: TemplateStringsArray) => {
+  let text = texts.get(strings)
+  if (text === undefined) {
+    text = strings.join("?")
+    texts.set(strings, text)
+  }
+  return text
+}
+
 export function sqlOf(storage: SqlStorage): Sql {
   const exec = <T extends Row>(strings: TemplateStringsArray, values: SqlStorageValue[]) =>
-    storage.exec<T>(strings.join("?"), ...values)
+    storage.exec<T>(textOf(strings), ...values)
   return {
     all: <T extends Row>(strings: TemplateStringsArray, ...values: SqlStorageValue[]) =>
       exec<T>(strings, values).toArray(),

@@ -54,6 +54,7 @@ export const FLUSH_BATCH = 100
 export const flushBackoffMs = (attempts: number) => Math.min(1000 * 2 ** Math.max(attempts - 1, 0), 300_000)
 /** Stored op results and closed holds are kept this long (replays older than this are new calls). */
 export const RETENTION_MS = 90 * 24 * 3600 * 1000
+const PRUNE_EVERY_MS = 3600 * 1000
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS cell (
@@ -165,10 +166,25 @@ export class StockCell extends DurableObject<Env> {
   /** Test seam: tests move the cell's time through runInDurableObject instead of sleeping. */
   clock: () => number = () => Date.now()
   private readonly sql: Sql
+  /**
+   * The cell row as last read within the current call, until the next write: a decision reads it
+   * many times (levels, limits, moves, the alarm), each an SQLite statement. Every write goes
+   * through sql.run, which forgets it; so does every public entry and a transaction that fails.
+   */
+  private row: CellRow | undefined
+  /** Old ops and closed holds are pruned at most this often per instance (they are kept 90 days). */
+  private prunedAt = 0
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
-    this.sql = sqlOf(ctx.storage.sql)
+    const sql = sqlOf(ctx.storage.sql)
+    this.sql = {
+      ...sql,
+      run: (strings, ...values) => {
+        this.row = undefined
+        return sql.run(strings, ...values)
+      },
+    }
     void ctx.blockConcurrencyWhile(async () => {
       for (const statement of SCHEMA) ctx.storage.sql.exec(statement)
     })
@@ -440,6 +456,7 @@ export class StockCell extends DurableObject<Env> {
 
   /** The cell as it is now. `key` only names a cell that has never been written to. */
   snapshot(key?: CellKey): CellSnapshot {
+    this.row = undefined
     const now = this.clock()
     const c = this.cell()
     const lv = this.levels(now)
@@ -463,6 +480,7 @@ export class StockCell extends DurableObject<Env> {
 
   /** One hold, for a caller (or the repair job) that needs to know whether its commit happened. */
   hold(holdId: string): HoldView | null {
+    this.row = undefined
     const h = this.holdRow(holdId)
     if (!h) return null
     return {
@@ -487,7 +505,7 @@ export class StockCell extends DurableObject<Env> {
     this.sql.run`UPDATE cell SET alarm_at = NULL`
     const now = this.clock()
     try {
-      this.ctx.storage.transactionSync(() => this.expireHolds(now))
+      this.atomically(() => this.expireHolds(now))
       await this.flush(now)
       this.prune(now)
     } catch (error) {
@@ -517,7 +535,8 @@ export class StockCell extends DurableObject<Env> {
     if (badCall) return badCall
     const fp = JSON.stringify(fingerprint)
     const now = this.clock()
-    const result = this.ctx.storage.transactionSync((): R | Invalid | OpConflict => {
+    this.row = undefined
+    const result = this.atomically((): R | Invalid | OpConflict => {
       this.identify(input)
       const prior = this.sql.one<{ method: string; fingerprint: string; result: string }>`
         SELECT method, fingerprint, result FROM ops WHERE op_id = ${input.opId}`
@@ -550,9 +569,21 @@ export class StockCell extends DurableObject<Env> {
   }
 
   private cell(): CellRow {
+    if (this.row) return this.row
     const c = this.sql.one<CellRow>`SELECT * FROM cell WHERE id = 1`
     if (!c) throw new Error("StockCell: cell row missing")
+    this.row = c
     return c
+  }
+
+  /** A storage transaction; one that fails rolls its writes back, so the row read inside it is forgotten. */
+  private atomically<T>(work: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(work)
+    } catch (e) {
+      this.row = undefined
+      throw e
+    }
   }
 
   private levels(now: number): Levels {
@@ -876,7 +907,7 @@ export class StockCell extends DurableObject<Env> {
       .map(({ seq, e }) => ({ body: replenishMessage(cell, locationId, skuId, seq, e) }))
     if (replenish.length > 0) await this.env.REPLENISH.sendBatch(replenish)
     // Only now that D1 (and the queue) have them may the rows go.
-    this.ctx.storage.transactionSync(() => {
+    this.atomically(() => {
       this.sql.run`DELETE FROM outbox WHERE seq <= ${lastSeq}`
       const flushedVersion = drains ? version : c.flushed_version
       this.sql.run`UPDATE cell SET flushed_seq = MAX(flushed_seq, ${lastSeq}),
@@ -885,6 +916,8 @@ export class StockCell extends DurableObject<Env> {
   }
 
   private prune(now: number) {
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return
+    this.prunedAt = now
     const before = now - RETENTION_MS
     this.sql.run`DELETE FROM ops WHERE at < ${before}`
     this.sql.run`DELETE FROM holds WHERE status <> 'active' AND closed_at < ${before}`
