@@ -9,7 +9,8 @@ import type { AppliedPromotion, LineDiscount } from "../../../core/pricing"
 import type { TenderMethod } from "../../../core/tenders"
 import { createdAt, updatedAt } from "./columns"
 
-export type SaleSource = "till" | "offline"
+// "import": history brought in by a chain switching to puzi (no stock moved, no points).
+export type SaleSource = "till" | "offline" | "import"
 
 export const sales = sqliteTable(
   "sales",
@@ -123,7 +124,7 @@ export const returns = sqliteTable(
     // Null: a return without a receipt (manager, or a cashier with a manager's approval).
     saleId: text("sale_id"),
     locationId: text("location_id").notNull(),
-    source: text("source").$type<SaleSource>().notNull(),
+    source: text("source").$type<Exclude<SaleSource, "import">>().notNull(),
     cashierId: text("cashier_id").notNull(),
     shiftId: text("shift_id"),
     deviceId: text("device_id"),

@@ -97,7 +97,7 @@ export const SaleSummary = z
     id: z.string(),
     number: z.string(),
     locationId: z.string(),
-    source: z.enum(["till", "offline"]),
+    source: z.enum(["till", "offline", "import"]),
     cashierId: z.string(),
     shiftId: z.string().nullable(),
     deviceId: z.string().nullable(),
