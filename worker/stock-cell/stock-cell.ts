@@ -167,11 +167,13 @@ export class StockCell extends DurableObject<Env> {
   clock: () => number = () => Date.now()
   private readonly sql: Sql
   /**
-   * The cell row as last read within the current call, until the next write: a decision reads it
-   * many times (levels, limits, moves, the alarm), each an SQLite statement. Every write goes
-   * through sql.run, which forgets it; so does every public entry and a transaction that fails.
+   * The cell row and the reserved sum as last read within the current call, until a write to their
+   * table: a decision reads them many times (levels, limits, moves, the alarm), each an SQLite
+   * statement. Every write goes through sql.run, which forgets what its table feeds; so does every
+   * public entry and a transaction that fails.
    */
   private row: CellRow | undefined
+  private reserved: { now: number; qty: number } | undefined
   /** Old ops and closed holds are pruned at most this often per instance (they are kept 90 days). */
   private prunedAt = 0
 
@@ -181,7 +183,9 @@ export class StockCell extends DurableObject<Env> {
     this.sql = {
       ...sql,
       run: (strings, ...values) => {
-        this.row = undefined
+        const text = strings.join("")
+        if (/\bcell\b/.test(text)) this.row = undefined
+        if (/\bholds\b/.test(text)) this.reserved = undefined
         return sql.run(strings, ...values)
       },
     }
@@ -456,7 +460,7 @@ export class StockCell extends DurableObject<Env> {
 
   /** The cell as it is now. `key` only names a cell that has never been written to. */
   snapshot(key?: CellKey): CellSnapshot {
-    this.row = undefined
+    this.forget()
     const now = this.clock()
     const c = this.cell()
     const lv = this.levels(now)
@@ -480,7 +484,7 @@ export class StockCell extends DurableObject<Env> {
 
   /** One hold, for a caller (or the repair job) that needs to know whether its commit happened. */
   hold(holdId: string): HoldView | null {
-    this.row = undefined
+    this.forget()
     const h = this.holdRow(holdId)
     if (!h) return null
     return {
@@ -535,7 +539,7 @@ export class StockCell extends DurableObject<Env> {
     if (badCall) return badCall
     const fp = JSON.stringify(fingerprint)
     const now = this.clock()
-    this.row = undefined
+    this.forget()
     const result = this.atomically((): R | Invalid | OpConflict => {
       this.identify(input)
       const prior = this.sql.one<{ method: string; fingerprint: string; result: string }>`
@@ -581,16 +585,24 @@ export class StockCell extends DurableObject<Env> {
     try {
       return this.ctx.storage.transactionSync(work)
     } catch (e) {
-      this.row = undefined
+      this.forget()
       throw e
     }
   }
 
+  private forget() {
+    this.row = undefined
+    this.reserved = undefined
+  }
+
   private levels(now: number): Levels {
     const onHand = this.cell().on_hand
-    const r = this.sql.one<{ reserved: number }>`
-      SELECT COALESCE(SUM(qty), 0) AS reserved FROM holds WHERE status = 'active' AND expires_at > ${now}`
-    const reserved = r?.reserved ?? 0
+    if (this.reserved?.now !== now) {
+      const r = this.sql.one<{ reserved: number }>`
+        SELECT COALESCE(SUM(qty), 0) AS reserved FROM holds WHERE status = 'active' AND expires_at > ${now}`
+      this.reserved = { now, qty: r?.reserved ?? 0 }
+    }
+    const reserved = this.reserved.qty
     return { onHand, reserved, available: onHand - reserved }
   }
 
@@ -808,12 +820,16 @@ export class StockCell extends DurableObject<Env> {
    * has something D1 hasn't seen) a short delay — never before a failed flush's backoff. An earlier
    * alarm than needed is harmless (the handler re-arms), so it is only ever moved earlier here.
    */
+  private outboxHasRows() {
+    return (this.sql.one<{ n: number }>`SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox LIMIT 1)`?.n ?? 0) > 0
+  }
+
   private armAlarm(now: number) {
     const c = this.cell()
     const hold = this.sql.one<{ at: number | null }>`
       SELECT MIN(expires_at) AS at FROM holds WHERE status = 'active'`
-    const outbox = this.sql.one<{ n: number }>`SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox LIMIT 1)`
-    const pending = (outbox?.n ?? 0) > 0 || c.flushed_version < c.version
+    // A change not yet flushed is behind in version already (the common case): no need to look at the outbox.
+    const pending = c.flushed_version < c.version || this.outboxHasRows()
     const flushAt = pending ? Math.max(now + FLUSH_DELAY_MS, c.flush_retry_at) : Number.POSITIVE_INFINITY
     const next = Math.min(hold?.at ?? Number.POSITIVE_INFINITY, flushAt)
     if (!Number.isFinite(next)) return
