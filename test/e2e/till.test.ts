@@ -1,15 +1,20 @@
-import { readFileSync } from "node:fs"
-import { createRequire } from "node:module"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest"
 import { withCheckDigit } from "../../core/barcode"
-import { launchChromium, newDevice, serviceWorkerInControl, signIn } from "./browser"
+import {
+  launchChromium,
+  layoutProblems,
+  newDevice,
+  seriousViolations,
+  serviceWorkerInControl,
+  signIn,
+  wedgeScan,
+} from "./browser"
 import { storeNetwork } from "./store-network"
 
 const baseUrl = inject("baseUrl")
 const CASHIER = { username: "cashier1", password: "puzi-demo-cashier" }
 const OWNER = { username: "owner", password: "puzi-demo-owner" }
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")
 
 // The demo chain's groceries: barcode 6901234 + 5-digit index (see scripts/lib/seed-demo.mjs).
 const grocery = (index: number) => withCheckDigit(`6901234${String(index).padStart(5, "0")}`)
@@ -53,29 +58,9 @@ const skuId = async (owner: Owner, barcode: string) =>
 const onHand = async (owner: Owner, locationId: string, id: string) =>
   (await owner.get<{ onHand: number }>(`/stock/cells/${locationId}/${id}`)).onHand
 
-/** What a keyboard-wedge scanner does: the digits, fast, then Enter — wherever the focus is. */
-const scan = async (page: Page, code: string) => {
-  await page.keyboard.type(code)
-  await page.keyboard.press("Enter")
-}
+const scan = wedgeScan
 
 const unsynced = (page: Page) => page.getByTestId("sync-badge").getAttribute("data-count")
-
-const seriousViolations = async (page: Page) => {
-  await page.addScriptTag({ content: axeSource })
-  return page.evaluate(async () => {
-    const { violations } = await window.axe.run(document, { resultTypes: ["violations"] })
-    return violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)
-  })
-}
-
-declare global {
-  interface Window {
-    axe: typeof import("axe-core")
-  }
-}
 
 beforeAll(async () => {
   browser = await launchChromium()
@@ -164,30 +149,7 @@ describe("the till", () => {
       await expect.poll(() => page.getByTestId("cart-total").textContent()).toBe("¥18.90")
 
       // 360 px: nothing overflows, text is legible, every control is big enough to tap
-      const layout = await page.evaluate(() => {
-        const visible = (el: Element) => {
-          const r = el.getBoundingClientRect()
-          const style = getComputedStyle(el)
-          return r.width > 1 && r.height > 1 && style.visibility !== "hidden" && style.display !== "none"
-        }
-        const small = [...document.querySelectorAll("button, a[href], input:not([type=checkbox]), select")]
-          .filter(visible)
-          .filter((el) => {
-            const r = el.getBoundingClientRect()
-            return r.width < 44 || r.height < 44
-          })
-          .map((el) => el.outerHTML.slice(0, 80))
-        const tinyText = [...document.querySelectorAll("body *")]
-          .filter(visible)
-          .filter((el) => [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim()))
-          .filter((el) => Number.parseFloat(getComputedStyle(el).fontSize) < 12)
-          .map((el) => el.outerHTML.slice(0, 80))
-        return {
-          overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-          small,
-          tinyText,
-        }
-      })
+      const layout = await layoutProblems(page)
       expect(layout).toEqual({ overflow: 0, small: [], tinyText: [] })
       expect(await seriousViolations(page)).toEqual([])
 
