@@ -157,6 +157,26 @@ describe("GET /api/v1/ops/health/deep", () => {
     expect((await deep()).awaitingRepair).toMatchObject({ status: "warn", sales: { awaiting: 1, overdue: 1 } })
   })
 
+  it("lists a till sale that died between its holds and its write, overdue 20 minutes past its lease", async () => {
+    const key = `k-${crypto.randomUUID()}`
+    const sale = await sell(
+      cashier,
+      { locationId: store, lines: [{ skuId: skuIds[1], qty: 1 }], payments: [cash(1000)] },
+      key,
+    )
+    expect(sale.status).toBe(201)
+    // As if the request had died after its holds: the intent still open, its lease run out.
+    const died = (leaseAgoMs: number) =>
+      env.DB.prepare("update sale_intents set state = 'open', lease_until = ? where idempotency_key = ?")
+        .bind(Date.now() - leaseAgoMs, key)
+        .run()
+    await died(60_000)
+    expect((await deep()).awaitingRepair).toMatchObject({ saleIntents: { awaiting: 1, overdue: 0 } })
+    await died(HOUR)
+    expect((await deep()).awaitingRepair).toMatchObject({ status: "warn", saleIntents: { awaiting: 1, overdue: 1 } })
+    await env.DB.prepare("update sale_intents set state = 'done' where idempotency_key = ?").bind(key).run()
+  })
+
   it("reports the drift the last audit found, and when it ran", async () => {
     await flush(store, ...skuIds)
     await env.DB.prepare("delete from stock_moves where cell = ?").bind(cellName(store, skuIds[0]!)).run()

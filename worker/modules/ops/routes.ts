@@ -58,7 +58,7 @@ const DeepHealth = z
       })
       .openapi({ description: "What offline tills charged otherwise than the server would; warn for the last day's" }),
     awaitingRepair: z
-      .object({ status: Status, sales: Stuck, returns: Stuck, orders: Stuck, transfers: Stuck })
+      .object({ status: Status, saleIntents: Stuck, sales: Stuck, returns: Stuck, orders: Stuck, transfers: Stuck })
       .openapi({ description: "Documents a dead worker left half-way; warn when one is 20 minutes past due" }),
   })
   .openapi("DeepHealth")

@@ -137,7 +137,15 @@ async function stuckRows(db: Db, from: ReturnType<typeof sql>, since: ReturnType
 }
 
 async function awaitingRepair(db: Db, now: number) {
-  const [sales, returns, orders, transfers] = await Promise.all([
+  const [saleIntents, sales, returns, orders, transfers] = await Promise.all([
+    // A till sale whose request died between its holds and its write (sales/repair.ts takes it once
+    // the lease ends): goods held or taken, money perhaps taken, no sale yet.
+    stuckRows(
+      db,
+      sql`sale_intents WHERE state IN ('open', 'rolling_back') AND lease_until < ${now}`,
+      sql`lease_until`,
+      now,
+    ),
     // The repair jobs' own criteria (sales/post.ts, sales/returns-settle.ts, orders, transfers).
     stuckRows(db, sql`sales WHERE posted_at IS NULL AND created_at < ${now - MINUTE}`, sql`created_at`, now),
     stuckRows(db, sql`returns WHERE settled_at IS NULL AND created_at < ${now - MINUTE}`, sql`created_at`, now),
@@ -154,9 +162,10 @@ async function awaitingRepair(db: Db, now: number) {
       now,
     ),
   ])
-  const all: Stuck[] = [sales, returns, orders, transfers]
+  const all: Stuck[] = [saleIntents, sales, returns, orders, transfers]
   return {
     status: (all.some((s) => s.overdue > 0) ? "warn" : "ok") as Status,
+    saleIntents,
     sales,
     returns,
     orders,
