@@ -6,6 +6,7 @@ import { login } from "../../pwa/src/api/auth"
 import { tillCashier } from "../../pwa/src/auth/cashier"
 import { rememberDevice } from "../../pwa/src/auth/device"
 import { session, startSession } from "../../pwa/src/auth/session"
+import { returnLines } from "../../pwa/src/sales/returns"
 import Till from "../../pwa/src/screens/till"
 import { closeDb, db, type SyncSale } from "../../pwa/src/store/db"
 import { handOver, LOCK_MS, type PinBundle, pinBundle, refreshPins } from "../../pwa/src/store/pins"
@@ -82,8 +83,15 @@ describe("handing over a shared till", () => {
     await eventually(() => byTestId(screen, "sale-done"))
     const body = outbox.value[0]?.body as SyncSale
     expect(body).toMatchObject({ cashierId: "usr_bo", deviceId: TILL, totalFen: 200 })
-    expect(await (await db()).get("journal", body.id)).toMatchObject({ cashier: "王波" })
+    const journal = await (await db()).get("journal", body.id)
+    expect(journal).toMatchObject({ cashier: "王波" })
     await eventually(() => expect(syncing.value).toBe(false)) // the till's own sync attempt, before the story ends
+
+    // The customer brings the bottle back: the return is 王波's too, from this till.
+    expect(await returnLines(journal!, { [journal!.lines[0]!.lineId]: 1 })).toBe(200)
+    const back = outbox.value.find((i) => i.kind === "return")?.body
+    expect(back).toMatchObject({ cashierId: "usr_bo", deviceId: TILL, refunds: [{ method: "cash", amountFen: 200 }] })
+    await eventually(() => expect(syncing.value).toBe(false))
     window.dispatchEvent(new Event("online"))
   })
 

@@ -1,6 +1,8 @@
 import { ulid } from "ulid"
 import { divFloor } from "../../../core/rounding"
 import type { TenderMethod } from "../../../core/tenders"
+import { tillCashier } from "../auth/cashier"
+import { deviceId } from "../auth/device"
 import { db, type JournalSale } from "../store/db"
 import { businessDay } from "../store/location"
 import { currentShiftId } from "../store/shift"
@@ -55,6 +57,9 @@ export const returnLines = async (
   if (lines.length === 0) return 0
   const occurredAt = new Date(at).toISOString()
   const shiftId = currentShiftId()
+  // Like a sale: the cashier at the till (after a PIN hand-over, not the signed-in user) and this device.
+  const cashierId = tillCashier.value?.id
+  const device = deviceId()
   await recordReturn(
     {
       ...sale,
@@ -77,6 +82,8 @@ export const returnLines = async (
         lines,
         refunds: refundFen > 0 ? [{ method, amountFen: refundFen }] : [],
         ...(shiftId ? { shiftId } : {}),
+        ...(cashierId ? { cashierId } : {}),
+        ...(device ? { deviceId: device } : {}),
       },
     },
   )
