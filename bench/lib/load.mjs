@@ -3,6 +3,7 @@
 // in the same run on the same machine (ARCHITECTURE.md §10), never as absolute numbers.
 import { mkdirSync, writeFileSync } from "node:fs"
 import { availableParallelism, cpus, loadavg } from "node:os"
+import { prng as seededUnit } from "../../scripts/lib/scale-data.mjs"
 
 export const percentile = (sorted, p) =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
@@ -73,16 +74,10 @@ export function summarize(s) {
   }
 }
 
-/** A seeded generator (mulberry32): the same carts every run. `rand(n)` is an integer in [0, n). */
+/** A seeded generator (the seed-scale data's mulberry32): the same carts every run. `rand(n)` is an integer in [0, n). */
 export function prng(seed) {
-  let a = seed >>> 0
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n)
-  }
+  const unit = seededUnit(seed)
+  return (n) => Math.floor(unit() * n)
 }
 
 export const round = (x, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits
