@@ -33,6 +33,34 @@ export const promotions = sqliteTable(
 )
 
 /**
+ * Every saved state of a promotion, in force from `effectiveFrom` until `effectiveUntil` (null: still
+ * in force), so an offline sale synced days later is priced with the promotions as they were when it
+ * happened, not as HQ left them since. Each save writes one, copied from the row it just wrote, in the
+ * same batch (and closes the previous one at the same instant).
+ */
+export const promotionRevisions = sqliteTable(
+  "promotion_revisions",
+  {
+    promotionId: text("promotion_id").notNull(),
+    // 1, 2, … per promotion.
+    revision: integer("revision").notNull(),
+    status: text("status").$type<PromotionStatus>().notNull(),
+    couponOnly: integer("coupon_only", { mode: "boolean" }).notNull(),
+    definition: text("definition", { mode: "json" }).$type<Promotion>().notNull(),
+    storeIds: text("store_ids", { mode: "json" }).$type<string[]>(),
+    channels: text("channels", { mode: "json" }).$type<string[]>(),
+    effectiveFrom: integer("effective_from").notNull(),
+    effectiveUntil: integer("effective_until"),
+    changedBy: text("changed_by").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.promotionId, t.revision] }),
+    // A sync reads the revisions in force during its sales' span: open ones, and those closed after it began.
+    index("promotion_revisions_until_idx").on(t.effectiveUntil),
+  ],
+)
+
+/**
  * One row whose revision every promotion save bumps in the same batch as its write, so two saves
  * that were each checked against the other's absence can't both land (optimistic concurrency).
  */
