@@ -17,7 +17,9 @@ export const PERMISSIONS = [
   "stock:adjust",
   "stock:audit",
   "transfers:write",
+  // Counting (open, scan, cancel) is stocktake:write; posting the variances changes the books, so it is its own.
   "stocktake:write",
+  "stocktake:post",
   "orders:read",
   "orders:write",
   "sales:read",
@@ -50,6 +52,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "stock:adjust",
     "transfers:write",
     "stocktake:write",
+    "stocktake:post",
     "orders:write",
     "sales:read",
     "sales:write",

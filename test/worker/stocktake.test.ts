@@ -32,7 +32,9 @@ async function store() {
   const owner = await ownerToken()
   const locationId = await createLocation(owner, "store")
   const clerk = (await staffToken(owner, "clerk", [locationId])).token
-  return { owner, locationId, clerk }
+  // Clerks count; the store manager posts the variances (stocktake:post).
+  const manager = (await staffToken(owner, "store_manager", [locationId])).token
+  return { owner, locationId, clerk, manager }
 }
 
 const open = (token: string, body: unknown) => call<Stocktake>("POST", "/stocktakes", { token, body })
@@ -103,7 +105,7 @@ describe("a stocktake while the store keeps selling", () => {
 
     const during = await call<Stocktake>("GET", `/stocktakes/${st.id}`, { token: s.clerk })
     expect(during.body.lines[0]).toMatchObject({ counted: 18, expected: 20, variance: -2, varianceCostFen: -3000 })
-    const posted = await post(s.clerk, st.id)
+    const posted = await post(s.manager, st.id)
     expect(posted.status).toBe(200)
     expect(posted.body.status).toBe("posted")
     expect(posted.body.lines[0]).toMatchObject({ variance: -2, posted: true, varianceCostFen: -3000 })
@@ -142,7 +144,7 @@ describe("a stocktake while the store keeps selling", () => {
       ],
     })
     const key = uniq("k")
-    const posted = await post(s.clerk, st.id, key)
+    const posted = await post(s.manager, st.id, key)
     expect(posted.status).toBe(200)
     expect(posted.body.status).toBe("posted")
     expect(posted.body.shortHolds).toEqual([{ skuId: held, overReserved: 3 }])
@@ -154,10 +156,10 @@ describe("a stocktake while the store keeps selling", () => {
     expect(await snapshot(s.locationId, found)).toMatchObject({ onHand: 3 })
 
     // Posting again — the same key, a new key, or after the repair job — changes nothing.
-    const replay = await post(s.clerk, st.id, key)
+    const replay = await post(s.manager, st.id, key)
     expect(replay.headers.get("idempotent-replayed")).toBe("true")
     expect(replay.body).toEqual(posted.body)
-    expect((await post(s.clerk, st.id)).body).toEqual(posted.body)
+    expect((await post(s.manager, st.id)).body).toEqual(posted.body)
     expect(await snapshot(s.locationId, held)).toMatchObject({ onHand: 5 })
     expect(await snapshot(s.locationId, found)).toMatchObject({ onHand: 3 })
     await flush(s.locationId, held)
@@ -166,6 +168,33 @@ describe("a stocktake while the store keeps selling", () => {
     const late = await count(s.clerk, st.id, { batchId: uniq("b"), lines: [{ skuId: held, qty: 1 }] })
     expect(late.status).toBe(409)
     expect(late.body).toMatchObject({ code: "stocktake_closed" })
+  })
+
+  it("leaves posting to the store manager: a clerk's post is refused and changes nothing", async () => {
+    const s = await store()
+    const sku = await newSku()
+    await stockIn(s.locationId, sku, 12, { unitCostFen: 700 })
+    const { body: st } = await open(s.clerk, { locationId: s.locationId })
+    await count(s.clerk, st.id, { batchId: uniq("b"), lines: [{ skuId: sku, qty: 10 }] })
+
+    const refused = await post(s.clerk, st.id)
+    expect(refused.status).toBe(403)
+    expect(refused.headers.get("content-type")).toContain("application/problem+json")
+    expect(refused.body).toMatchObject({ status: 403, code: "forbidden" })
+    const after = await call<Stocktake>("GET", `/stocktakes/${st.id}`, { token: s.clerk })
+    expect(after.body.status).toBe("open")
+    expect(after.body.lines[0]).toMatchObject({ counted: 10, expected: 12, variance: -2, posted: false })
+    expect(await snapshot(s.locationId, sku)).toMatchObject({ onHand: 12 })
+
+    const posted = await post(s.manager, st.id)
+    expect(posted.status).toBe(200)
+    expect(posted.body.status).toBe("posted")
+    expect(posted.body.lines[0]).toMatchObject({ variance: -2, varianceCostFen: -1400, posted: true })
+    expect(await snapshot(s.locationId, sku)).toMatchObject({ onHand: 10 })
+    await flush(s.locationId, sku)
+    expect((await moves(s.locationId, sku)).filter((m) => m.kind === "adjust")).toEqual([
+      { kind: "adjust", delta: -2, lot: null, unit_cost_fen: 700, reason: "count" },
+    ])
   })
 
   it("finishes a posting whose request died half-way, from the repair job", async () => {
@@ -215,7 +244,7 @@ describe("a stocktake while the store keeps selling", () => {
     const cancelled = await call<Stocktake>("POST", `/stocktakes/${st.id}/cancel`, { token: s.clerk })
     expect(cancelled.body.status).toBe("cancelled")
     expect((await count(s.clerk, st.id, { batchId: uniq("b"), lines: [{ skuId: sku, qty: 1 }] })).status).toBe(409)
-    expect((await post(s.clerk, st.id)).status).toBe(409)
+    expect((await post(s.manager, st.id)).status).toBe(409)
     expect(await snapshot(s.locationId, sku)).toMatchObject({ onHand: 5 })
   })
 
@@ -246,12 +275,13 @@ describe("a stocktake while the store keeps selling", () => {
     const s = await store()
     const other = await createLocation(s.owner, "store")
     const outsider = (await staffToken(s.owner, "clerk", [other])).token
+    const outsideManager = (await staffToken(s.owner, "store_manager", [other])).token
     const sku = await newSku()
     expect((await open(outsider, { locationId: s.locationId })).status).toBe(404)
     const { body: st } = await open(s.clerk, { locationId: s.locationId })
     expect((await call("GET", `/stocktakes/${st.id}`, { token: outsider })).status).toBe(404)
     expect((await count(outsider, st.id, { batchId: uniq("b"), lines: [{ skuId: sku, qty: 1 }] })).status).toBe(404)
-    expect((await post(outsider, st.id)).status).toBe(404)
+    expect((await post(outsideManager, st.id)).status).toBe(404)
     expect((await call("POST", `/stocktakes/${st.id}/cancel`, { token: outsider })).status).toBe(404)
     const list = await call<{ items: Stocktake[] }>("GET", "/stocktakes", { token: outsider })
     expect(list.body.items.map((x) => x.id)).not.toContain(st.id)

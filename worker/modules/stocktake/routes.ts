@@ -88,8 +88,9 @@ const post = createRoute({
   path: "/stocktakes/{id}/post",
   tags: ["stocktake"],
   summary: "Post the variances as facts (one adjustment per SKU); lists holds left short",
-  middleware: [...guard("stocktake:write").middleware, idempotent()],
-  "x-permission": "stocktake:write",
+  // Clerks count; posting changes the books, so it takes a manager's stocktake:post (checked before the key).
+  middleware: [...guard("stocktake:post").middleware, idempotent()],
+  "x-permission": "stocktake:post",
   request: { params: IdParam, headers: z.object({ "idempotency-key": z.string().min(1).max(255).optional() }) },
   responses: { 200: jsonResponse(Stocktake, "Posted"), ...problemResponses(400, 401, 403, 404, 409) },
 })

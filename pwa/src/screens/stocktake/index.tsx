@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks"
-import type { Role } from "../../../../core/roles"
+import { can } from "../../../../core/roles"
 import { session } from "../../auth/session"
 import { AppShell } from "../../components/AppShell"
 import { Money } from "../../components/Money"
@@ -27,9 +27,6 @@ import { ScanField, ScanLines, skuLabel } from "../stock/scan"
 // 盘点: count my store by scanning, online or not; counts are sent as they are made while there is a network
 // (offline they wait on the device); a manager reviews the variances (counted against the book at count time)
 // and posts them.
-
-/** Clerks count; posting variances changes the books, so the app leaves it to the store's managers. */
-const POSTERS: readonly Role[] = ["owner", "manager", "store_manager"]
 
 const time = (iso: string) => new Date(iso).toLocaleString()
 
@@ -78,7 +75,9 @@ const Variances = ({ names, server }: { names: Names; server: Posted }) => (
 
 function Counting({ draft, onPosted }: { draft: CountDraft; onPosted: (posted: Posted, names: Names) => void }) {
   const { busy, problem, setProblem, run } = useAction()
-  const mayPost = POSTERS.includes(session.value?.user.role ?? "cashier")
+  // Clerks count; posting changes the books: the same rule the server applies (core/roles.ts).
+  const role = session.value?.user.role
+  const mayPost = role !== undefined && can(role, "stocktake:post")
   const waiting = waitingCount(draft)
 
   // The network is back (or the screen opened online) with counts waiting: send them.
