@@ -11,9 +11,9 @@ import worker from "../../worker/index"
 import type { DeepHealth } from "../../worker/modules/ops/service"
 import { continueAuditRuns } from "../../worker/modules/stock"
 import { cellName } from "../../worker/stock-cell/client"
-import { call, staffToken } from "./helpers"
+import { call, createLocation, staffToken, uniq } from "./helpers"
 import { cash, sell, shop } from "./sales-helpers"
-import { db, flush } from "./stock-helpers"
+import { db, flush, newSku } from "./stock-helpers"
 
 let owner = ""
 let store = ""
@@ -56,8 +56,15 @@ describe("GET /api/v1/ops/health/deep", () => {
     expect(after.status).toBe("ok")
     expect(after.lastAudit).toMatchObject({ status: "ok", driftCount: 0, cellsChecked: 2 })
     expect(Date.parse(after.lastAudit.lastRunAt!)).not.toBeNaN()
-    for (const part of ["queueBacklog", "deadLetters", "unsyncedOutbox", "priceExceptions", "awaitingRepair"] as const)
-      expect(after[part].status, part).toBe("ok")
+    const parts = [
+      "queueBacklog",
+      "deadLetters",
+      "unsyncedOutbox",
+      "priceExceptions",
+      "awaitingRepair",
+      "imports",
+    ] as const
+    for (const part of parts) expect(after[part].status, part).toBe("ok")
   })
 
   it("shows an offline sale charged below the server's price as the latest price exception", async () => {
@@ -188,5 +195,51 @@ describe("GET /api/v1/ops/health/deep", () => {
       drift: [{ locationId: store, skuId: skuIds[0], cell: 18, ledger: 0 }],
     })
     expect(h.status).toBe("warn")
+  })
+
+  it("shows an opening-stock import left half-way once it has had no chunk for an hour, until it is finished", async () => {
+    // The chain's migration script sent chunk 0 of its opening balances, then its laptop went home.
+    const warehouse = await createLocation(owner, "warehouse")
+    const sku = await call("GET", `/skus/${await newSku(owner)}`, { token: owner })
+    const key = uniq("switch-2026-11:stock")
+    const job = await call("POST", "/imports", {
+      token: owner,
+      body: { key, kind: "opening_balances", note: "库存底数" },
+    })
+    expect(job.status).toBe(201)
+    const rows = [{ locationId: warehouse, skuCode: sku.body.skuCode, qty: 40, unitCostFen: 1200 }]
+    const chunk = await call("POST", `/imports/${job.body.id}/opening-balances/0`, { token: owner, body: { rows } })
+    expect(chunk.status, JSON.stringify(chunk.body)).toBe(200)
+
+    // Still busy a moment later: open, not stalled.
+    expect((await deep()).imports).toEqual({ status: "ok", open: 1, stalled: 0, stalledJobs: [] })
+
+    const lastChunkAt = Date.now() - HOUR - 60_000
+    await env.DB.prepare("update import_jobs set updated_at = ? where id = ?").bind(lastChunkAt, job.body.id).run()
+    const h = await deep()
+    expect(h.status).toBe("warn")
+    expect(h.imports).toEqual({
+      status: "warn",
+      open: 1,
+      stalled: 1,
+      stalledJobs: [
+        {
+          id: job.body.id,
+          kind: "opening_balances",
+          key,
+          note: "库存底数",
+          chunksDone: 1,
+          lastChunk: 0,
+          rows: 1,
+          startedAt: job.body.createdAt,
+          lastActivityAt: new Date(lastChunkAt).toISOString(),
+        },
+      ],
+    })
+
+    // The script is run again, resumes after chunk 0 and finishes: nothing is left open.
+    const done = await call("POST", `/imports/${job.body.id}/finish`, { token: owner, body: { chunks: 1 } })
+    expect(done.body.status).toBe("done")
+    expect((await deep()).imports).toEqual({ status: "ok", open: 0, stalled: 0, stalledJobs: [] })
   })
 })

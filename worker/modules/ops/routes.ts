@@ -60,6 +60,26 @@ const DeepHealth = z
     awaitingRepair: z
       .object({ status: Status, saleIntents: Stuck, sales: Stuck, returns: Stuck, orders: Stuck, transfers: Stuck })
       .openapi({ description: "Documents a dead worker left half-way; warn when one is 20 minutes past due" }),
+    imports: z
+      .object({
+        status: Status,
+        open: z.number().int(),
+        stalled: z.number().int(),
+        stalledJobs: z.array(
+          z.object({
+            id: z.string(),
+            kind: z.enum(["products", "opening_balances", "sales_history"]),
+            key: z.string(),
+            note: z.string().nullable(),
+            chunksDone: z.number().int().openapi({ description: "chunks received and applied" }),
+            lastChunk: z.number().int().openapi({ description: "chunks 0…lastChunk are all in: resume after it" }),
+            rows: z.number().int(),
+            startedAt: IsoTime,
+            lastActivityAt: IsoTime,
+          }),
+        ),
+      })
+      .openapi({ description: "Data imports not finished; warn when one has had no chunk for an hour (half-done)" }),
   })
   .openapi("DeepHealth")
 
@@ -67,7 +87,8 @@ const deep = createRoute({
   method: "get",
   path: "/ops/health/deep",
   tags: ["ops"],
-  summary: "Queue backlog, dead letters, unsynced cells, the last audit, price exceptions, stuck documents",
+  summary:
+    "Queue backlog, dead letters, unsynced cells, the last audit, price exceptions, stuck documents, stalled imports",
   // Owner only, like the chain-wide audit it reports on (managers lack stock:audit).
   ...guard("stock:audit"),
   responses: { 200: jsonResponse(DeepHealth, "Each part with ok or warn"), ...problemResponses(401, 403) },

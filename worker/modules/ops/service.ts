@@ -8,12 +8,14 @@
 //   - the last chain-wide audit: when it ran and the drift it found;
 //   - price exceptions from offline sales: how many, the latest;
 //   - sales, returns, orders and transfers a dead worker left half-way, past the time the repair
-//     job should have finished them.
+//     job should have finished them;
+//   - data imports left half-way: open import jobs that have had no chunk for an hour (a chain
+//     switching to puzi must see that its opening stock or history is only partly in).
 // A cell whose outbox never reached D1 at all is invisible here (D1 has never heard of it); the
 // audit's pending count and the repair of the document that changed it cover that case.
 import { sql } from "drizzle-orm"
 import type { Db } from "../../db/client"
-import { deadLetters } from "../../db/schema"
+import { deadLetters, type ImportKind } from "../../db/schema"
 import { lastAuditResult } from "../stock"
 
 const MINUTE = 60_000
@@ -32,6 +34,8 @@ export const AUDIT_STALE_MS = 2 * DAY
 export const EXCEPTION_WARN_MS = DAY
 /** The repair cron runs every 10 minutes; past this, it has not managed. */
 export const REPAIR_OVERDUE_MS = 20 * MINUTE
+/** An import client sends chunks back to back; an open job silent this long was abandoned or its client died. */
+export const IMPORT_STALLED_MS = HOUR
 
 export type Status = "ok" | "warn"
 
@@ -173,18 +177,64 @@ async function awaitingRepair(db: Db, now: number) {
   }
 }
 
+/**
+ * Import jobs not finished, and the stalled ones among them (oldest activity first). A job's
+ * updated_at is rewritten with every chunk recorded (imports/jobs.ts), so it is the time of its
+ * last chunk, or its creation when none came. Few jobs ever exist: one query with window counts.
+ */
+async function importReport(db: Db, now: number) {
+  const rows = await db.all<{
+    id: string
+    kind: ImportKind
+    key: string
+    note: string | null
+    chunksDone: number
+    lastChunk: number
+    rows: number
+    createdAt: number
+    updatedAt: number
+    open: number
+    stalled: number
+  }>(sql`SELECT id, kind, key, note, chunks_done AS chunksDone, last_chunk AS lastChunk, rows,
+      created_at AS createdAt, updated_at AS updatedAt, COUNT(*) OVER () AS open,
+      SUM(CASE WHEN updated_at < ${now - IMPORT_STALLED_MS} THEN 1 ELSE 0 END) OVER () AS stalled
+    FROM import_jobs WHERE status <> 'done' ORDER BY updated_at, id LIMIT ${STUCK_LISTED}`)
+  const stalled = rows[0]?.stalled ?? 0
+  return {
+    status: (stalled > 0 ? "warn" : "ok") as Status,
+    open: rows[0]?.open ?? 0,
+    stalled,
+    stalledJobs: rows
+      .filter((r) => r.updatedAt < now - IMPORT_STALLED_MS)
+      .map(({ createdAt, updatedAt, open: _o, stalled: _s, ...job }) => ({
+        ...job,
+        startedAt: iso(createdAt)!,
+        lastActivityAt: iso(updatedAt)!,
+      })),
+  }
+}
+
 export async function deepHealth(db: Db, now = Date.now()) {
   const audit = await lastAuditResult(db)
-  const [backlog, dead, outbox, exceptions, repair] = await Promise.all([
+  const [backlog, dead, outbox, exceptions, repair, imports] = await Promise.all([
     queueBacklog(db, now),
     deadLetterReport(db, now),
     outboxReport(db, now, audit.cellsPending),
     priceExceptions(db, now),
     awaitingRepair(db, now),
+    importReport(db, now),
   ])
   const lastAudit = auditReport(audit, now)
   return {
-    status: worst(backlog.status, dead.status, outbox.status, lastAudit.status, exceptions.status, repair.status),
+    status: worst(
+      backlog.status,
+      dead.status,
+      outbox.status,
+      lastAudit.status,
+      exceptions.status,
+      repair.status,
+      imports.status,
+    ),
     checkedAt: iso(now)!,
     queueBacklog: backlog,
     deadLetters: dead,
@@ -192,6 +242,7 @@ export async function deepHealth(db: Db, now = Date.now()) {
     lastAudit,
     priceExceptions: exceptions,
     awaitingRepair: repair,
+    imports,
   }
 }
 
