@@ -1,9 +1,10 @@
 import { act } from "preact/test-utils"
 import { describe, expect, it } from "vitest"
+import { withCheckDigit } from "../../core/barcode"
 import Stocktake from "../../pwa/src/screens/stocktake"
 import { closeDb } from "../../pwa/src/store/db"
 import { type CountLine, forgetCountInMemory } from "../../pwa/src/store/stocktake"
-import { deviceHolds, NOODLES, STORE, WATER } from "./fixtures"
+import { APPLES, deviceHolds, NOODLES, STORE, WATER } from "./fixtures"
 import { byTestId, click, eventually, json, mount, type StubCall, stubApi, text, unmountAll } from "./helpers"
 import { goOffline, goOnline, rows, scanCode, scanLines, signedInAs } from "./stock-helpers"
 
@@ -173,6 +174,46 @@ describe("a stocktake at the store", () => {
     expect(posts[0]!.headers.get("Idempotency-Key")).toBeTruthy()
     await click(byTestId(screen, "count-done"))
     expect(byTestId(screen, "count-start")).toBeTruthy()
+  })
+
+  it("counts weighed goods by the weight on their scale labels, and shows counts and variances as weights", async () => {
+    signedInAs("clerk")
+    await deviceHolds([WATER, APPLES])
+    const server = countServer({ sku_apples: { qty: 2000, costFen: 2 }, sku_water: { qty: 1, costFen: 120 } })
+    stubApi(server.routes)
+    const screen = await mount(<Stocktake />)
+    await click(await eventually(() => byTestId(screen, "count-start")))
+
+    // A crate's label says 1.250 kg; a bag's says ¥7.99, which is 500 g at ¥15.98/kg; the water counts one.
+    await scanCode(withCheckDigit("201000101250"))
+    await eventually(() => expect(text(screen, "scan-notice")).toBe("已称：苹果 (称重) 1.25 kg"))
+    await scanCode(withCheckDigit("251000100799"))
+    await eventually(() => expect(text(screen, "scan-notice")).toBe("已称：苹果 (称重) 500 g"))
+    await scanCode(WATER.barcode!)
+    // The apples' own code carries no weight: nothing is added, and the counter is told how to count them.
+    await scanCode(APPLES.barcode!)
+    await eventually(() => expect(text(screen, "scan-notice")).toBe("苹果 (称重) 按重量盘点：请扫秤签，或输入克数"))
+
+    await eventually(() =>
+      expect(scanLines(screen)).toEqual([
+        { name: "矿泉水 550ml", qty: 1, expected: undefined, diff: undefined },
+        { name: "苹果 (称重)", qty: 1750, expected: undefined, diff: undefined },
+      ]),
+    )
+    const apples = rows(screen, "scan-line").find((l) => l.dataset.sku === "sku_apples")!
+    expect(text(apples, "line-weight")).toBe("1.75 kg")
+    expect(byTestId(apples, "line-qty").getAttribute("aria-label")).toBe("苹果 (称重) 的重量（克）")
+
+    // The server got grams, and the variance reads as a weight.
+    await eventually(() => expect(text(screen, "count-waiting")).toBe("盘点数已全部提交"))
+    expect(server.view().lines.map((l) => [l.skuId, l.counted])).toEqual([
+      ["sku_apples", 1750],
+      ["sku_water", 1],
+    ])
+    const applesRow = () => rows(screen, "variance-row").find((r) => r.dataset.sku === "sku_apples")!
+    const cells = (row: HTMLElement) =>
+      ["variance-counted", "variance-expected", "variance-qty"].map((c) => text(row, c))
+    await eventually(() => expect(cells(applesRow())).toEqual(["1.75 kg", "2 kg", "-250 g"]))
   })
 
   it("leaves posting to a manager when a clerk counts", async () => {

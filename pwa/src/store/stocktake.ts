@@ -43,7 +43,8 @@ export interface CountDraft {
   number: string | null
   /** What this device counted, per SKU (in scan order). */
   counts: Record<string, number>
-  skus: Record<string, { name: string; code: string }>
+  /** How each counted SKU is named, and whether it is weighed (its count is grams). */
+  skus: Record<string, { name: string; code: string; unit?: "piece" | "gram" }>
   /** What the server acknowledged, per SKU. */
   sent: Record<string, number>
   /** The batch on its way: resent as it is until the server answers. */
@@ -106,12 +107,12 @@ export const startCount = (locationId: string) =>
     closed: false,
   })
 
-export const countSku = (sku: { id: string; name: string; code: string }, by = 1) => {
+export const countSku = (sku: { id: string; name: string; code: string; unit?: "piece" | "gram" }, by = 1) => {
   const d = need()
   return save({
     ...d,
     counts: { ...d.counts, [sku.id]: (d.counts[sku.id] ?? 0) + by },
-    skus: { ...d.skus, [sku.id]: { name: sku.name, code: sku.code } },
+    skus: { ...d.skus, [sku.id]: { name: sku.name, code: sku.code, ...(sku.unit ? { unit: sku.unit } : {}) } },
   })
 }
 

@@ -12,7 +12,7 @@ import { businessDay, CHAIN_TIME_ZONE, chainPoints, chainRounding, locationId } 
 import { spendCachedBalances } from "../store/members"
 import { recordSale } from "../sync/outbox"
 import { priceTillCart } from "./price"
-import { gramsForPrice, parseScaleBarcode } from "./scale"
+import { labelGrams, parseScaleBarcode } from "./scale"
 
 // The till's cart, outside any component: signals for state, computed for the price, plain functions as actions.
 // The price is core's priceCart over the promotions this device holds: the same function the server runs.
@@ -83,7 +83,7 @@ export const scan = async (code: string): Promise<ScanOutcome> => {
     const sku = await findByBarcode(label.itemBarcode)
     if (!sku) return { ok: false, reason: "unknown" }
     if (sku.unit !== "gram") return { ok: false, reason: "not_weighed" }
-    addSku(sku, "grams" in label ? label.grams : gramsForPrice(label.priceFen, sku.priceFen), true)
+    addSku(sku, labelGrams(label, sku.priceFen), true)
     return { ok: true, sku }
   }
   const sku = await findByBarcode(code)

@@ -19,3 +19,7 @@ export const parseScaleBarcode = (code: string): ScaleLabel | null => {
 /** The grams a price label stands for at the item's price per kilogram (rounded to the gram). */
 export const gramsForPrice = (priceFen: number, pricePerKgFen: number): number =>
   pricePerKgFen > 0 ? Math.max(1, Math.round((priceFen * 1000) / pricePerKgFen)) : 0
+
+/** The grams a label carries: its weight, or its price at the item's price per kilogram. */
+export const labelGrams = (label: ScaleLabel, pricePerKgFen: number): number =>
+  "grams" in label ? label.grams : gramsForPrice(label.priceFen, pricePerKgFen)

@@ -1,9 +1,11 @@
 import type { ComponentChildren } from "preact"
 import { useCallback, useRef, useState } from "preact/hooks"
 import { InlineForm } from "../../components/InlineForm"
+import { formatQty } from "../../components/Money"
 import { t } from "../../i18n"
 import { findByBarcode } from "../../store/catalog"
 import type { SkuRecord } from "../../store/db"
+import { labelGrams, parseScaleBarcode } from "../../till/scale"
 import { useWedgeScanner } from "../../till/scanner"
 import "./stock.css"
 
@@ -24,24 +26,36 @@ export const skuLabel = (sku: SkuRecord) => ({
 })
 
 interface ScanFieldProps {
-  /** Takes a scanned SKU; answers a notice to show instead of "scanned: …" (e.g. not on this transfer). */
-  onSku: (sku: SkuRecord) => Notice | undefined | Promise<Notice | undefined>
+  /**
+   * Takes a scanned SKU, with the grams its scale label carries when it was one; answers a notice to show
+   * instead of "scanned: …" (e.g. not on this transfer).
+   */
+  onSku: (sku: SkuRecord, grams?: number) => Notice | undefined | Promise<Notice | undefined>
   listening?: boolean
+  /** Read scale labels (weight or price inside) as the weighed item and its grams: only where grams are counted. */
+  scaleLabels?: boolean
 }
 
-export function ScanField({ onSku, listening = true }: ScanFieldProps) {
+export function ScanField({ onSku, listening = true, scaleLabels = false }: ScanFieldProps) {
   const [code, setCode] = useState("")
   const [notice, setNotice] = useState<Notice | null>(null)
   const handler = useRef(onSku)
   handler.current = onSku
 
-  const take = useCallback(async (raw: string) => {
-    const typed = raw.trim()
-    if (!typed) return
-    const sku = await findByBarcode(typed)
-    if (!sku) return setNotice({ text: t("scan.notFound", { code: typed }), tone: "error" })
-    setNotice((await handler.current(sku)) ?? { text: t("scan.added", { name: skuLabel(sku).name }), tone: "ok" })
-  }, [])
+  const take = useCallback(
+    async (raw: string) => {
+      const typed = raw.trim()
+      if (!typed) return
+      const label = scaleLabels ? parseScaleBarcode(typed) : null
+      const sku = await findByBarcode(label?.itemBarcode ?? typed)
+      if (!sku) return setNotice({ text: t("scan.notFound", { code: typed }), tone: "error" })
+      const name = skuLabel(sku).name
+      if (label && sku.unit !== "gram") return setNotice({ text: t("scan.notWeighed", { name }), tone: "error" })
+      const grams = label ? labelGrams(label, sku.priceFen) : undefined
+      setNotice((await handler.current(sku, grams)) ?? { text: t("scan.added", { name }), tone: "ok" })
+    },
+    [scaleLabels],
+  )
   useWedgeScanner(take, listening)
 
   return (
@@ -73,6 +87,8 @@ export interface ScanLine {
   qty: number
   /** What the document says should be there; a line that differs is flagged. */
   expected?: number
+  /** Weighed goods count grams: the line shows its weight beside the grams field. */
+  unit?: "piece" | "gram"
 }
 
 interface ScanLinesProps {
@@ -98,7 +114,7 @@ const QtyInput = ({ line, onSet }: { line: ScanLine; onSet: (qty: number) => voi
     max={MAX_QTY}
     step={1}
     value={line.qty}
-    aria-label={t("scan.qtyOf", { name: line.name })}
+    aria-label={t(line.unit === "gram" ? "scan.gramsOf" : "scan.qtyOf", { name: line.name })}
     data-scanner="accept"
     onChange={(e) => {
       const qty = Number(e.currentTarget.value)
@@ -129,6 +145,14 @@ export function ScanLines({ lines, onSet, onRemove, label, extra }: ScanLinesPro
           >
             <span class="scan-line-name">
               <span data-testid="line-name">{line.name}</span> <span class="muted">{line.code}</span>
+              {line.unit === "gram" && (
+                <span class="muted">
+                  {" · "}
+                  <strong data-testid="line-weight" data-grams={line.qty}>
+                    {formatQty(line.qty, "gram")}
+                  </strong>
+                </span>
+              )}
               {line.expected !== undefined && (
                 <span class="muted" data-testid="line-expected" data-qty={line.expected}>
                   {" · "}

@@ -2,10 +2,11 @@ import { useEffect, useState } from "preact/hooks"
 import { can } from "../../../../core/roles"
 import { session } from "../../auth/session"
 import { AppShell } from "../../components/AppShell"
-import { Money } from "../../components/Money"
+import { formatQty, Money } from "../../components/Money"
 import { t, tParts } from "../../i18n"
 import { online } from "../../net"
 import { syncStock } from "../../store/catalog"
+import type { SkuRecord } from "../../store/db"
 import { locationId } from "../../store/location"
 import {
   type CountDraft,
@@ -22,7 +23,7 @@ import {
   waitingCount,
 } from "../../store/stocktake"
 import { useAction } from "../stock/parts"
-import { ScanField, ScanLines, skuLabel } from "../stock/scan"
+import { type Notice, ScanField, ScanLines, skuLabel } from "../stock/scan"
 
 // 盘点: count my store by scanning, online or not; counts are sent as they are made while there is a network
 // (offline they wait on the device); a manager reviews the variances (counted against the book at count time)
@@ -31,6 +32,11 @@ import { ScanField, ScanLines, skuLabel } from "../stock/scan"
 const time = (iso: string) => new Date(iso).toLocaleString()
 
 type Names = CountDraft["skus"]
+type Unit = Names[string]["unit"]
+
+/** A quantity as the counter reads it: pieces, or the weight of weighed goods (their counts are grams). */
+const amount = (qty: number, unit: Unit) => (unit === "gram" ? formatQty(qty, "gram") : String(qty))
+const signed = (qty: number, unit: Unit) => (qty > 0 ? "+" : qty < 0 ? "-" : "") + amount(Math.abs(qty), unit)
 
 const Variances = ({ names, server }: { names: Names; server: Posted }) => (
   <section aria-labelledby="variances-title" class="form" data-testid="variances">
@@ -48,16 +54,19 @@ const Variances = ({ names, server }: { names: Names; server: Posted }) => (
           </tr>
         </thead>
         <tbody>
-          {server.lines.map((l) => (
-            <tr key={l.skuId} data-testid="variance-row" data-sku={l.skuId}>
-              <td>{names[l.skuId]?.name ?? l.skuId}</td>
-              <td data-testid="variance-counted">{l.counted}</td>
-              <td data-testid="variance-expected">{l.expected}</td>
-              <td class={l.variance ? "low" : ""} data-testid="variance-qty">
-                {l.variance > 0 ? `+${l.variance}` : l.variance}
-              </td>
-            </tr>
-          ))}
+          {server.lines.map((l) => {
+            const unit = names[l.skuId]?.unit
+            return (
+              <tr key={l.skuId} data-testid="variance-row" data-sku={l.skuId}>
+                <td>{names[l.skuId]?.name ?? l.skuId}</td>
+                <td data-testid="variance-counted">{amount(l.counted, unit)}</td>
+                <td data-testid="variance-expected">{amount(l.expected, unit)}</td>
+                <td class={l.variance ? "low" : ""} data-testid="variance-qty">
+                  {signed(l.variance, unit)}
+                </td>
+              </tr>
+            )
+          })}
         </tbody>
       </table>
     </div>
@@ -72,6 +81,22 @@ const Variances = ({ names, server }: { names: Names; server: Posted }) => (
     )}
   </section>
 )
+
+/**
+ * Counts one scan. Weighed goods count grams: a scale label adds the weight it carries; the item's own code adds
+ * nothing (a gram per scan would be a guess) but opens its line for the weight to be typed.
+ */
+const countScan = async (sku: SkuRecord, grams: number | undefined): Promise<Notice | undefined> => {
+  const label = skuLabel(sku)
+  if (sku.unit !== "gram") {
+    await countSku(label)
+    return undefined
+  }
+  await countSku({ ...label, unit: "gram" }, grams ?? 0)
+  return grams === undefined
+    ? { text: t("stocktake.weighOrType", { name: label.name }), tone: "error" }
+    : { text: t("scan.addedWeight", { name: label.name, weight: formatQty(grams, "gram") }), tone: "ok" }
+}
 
 function Counting({ draft, onPosted }: { draft: CountDraft; onPosted: (posted: Posted, names: Names) => void }) {
   const { busy, problem, setProblem, run } = useAction()
@@ -101,13 +126,14 @@ function Counting({ draft, onPosted }: { draft: CountDraft; onPosted: (posted: P
         </p>
       ) : (
         <ScanField
-          onSku={async (sku) => {
-            await countSku(skuLabel(sku))
+          scaleLabels
+          onSku={async (sku, grams) => {
+            const notice = await countScan(sku, grams)
             // Online, counts go out as they are made: the server takes the book quantity when a count arrives,
             // so a sale between a scan and a late submit would read as a gain. Scans made while a batch is on
             // its way go in the next one (submitCounts runs one at a time).
             if (online.value) void run(submitCounts)
-            return undefined
+            return notice
           }}
         />
       )}
