@@ -34,6 +34,7 @@ export const SCOPES: Record<string, Scope> = {
   "GET /api/v1/users": "chain",
   "GET /api/v1/users/{id}": "chain",
   "PATCH /api/v1/users/{id}": "chain",
+  "DELETE /api/v1/users/{id}": "chain",
   "POST /api/v1/users/{id}/password": "chain",
   "GET /api/v1/users/{id}/sessions": "chain",
   "POST /api/v1/users/{id}/sessions/revoke": "chain",

@@ -112,7 +112,7 @@ describe("the permission matrix", () => {
 })
 
 describe("credentials that no longer hold", () => {
-  it("refuses the tokens of disabled users, revoked sessions and revoked API keys on every operation", {
+  it("refuses the tokens of disabled and deleted users, revoked sessions and revoked API keys on every operation", {
     timeout: 120_000,
   }, async () => {
     const owner = world.owner
@@ -124,8 +124,16 @@ describe("credentials that no longer hold", () => {
       token: owner,
       body: { name: "旧钥匙", permissions: API_KEY_PERMISSIONS, locationIds: [store] },
     })
+    // A manager who left: their session and the channel key they issued both end with the account.
+    const deleted = await staffToken(owner, "manager", [])
+    const deletedsKey = await call("POST", "/api-keys", {
+      token: deleted.token,
+      body: { name: "离职经理的钥匙", permissions: API_KEY_PERMISSIONS, locationIds: [store] },
+    })
     const dead = {
       "a disabled user": disabled.token,
+      "a deleted user": deleted.token,
+      "an API key of a deleted user": deletedsKey.body.key as string,
       "a signed-out session": loggedOut.token,
       "sessions revoked by a manager": revokedByManager.token,
       "a revoked API key": keyRes.body.key as string,
@@ -140,6 +148,7 @@ describe("credentials that no longer hold", () => {
       300,
     )
     expect((await call("POST", `/api-keys/${keyRes.body.id}/revoke`, { token: owner })).status).toBe(200)
+    expect((await call("DELETE", `/users/${deleted.id}`, { token: owner })).status).toBe(200)
 
     for (const op of ops) {
       if (SCOPES[op.key] === "public") continue

@@ -12,7 +12,8 @@ export const users = sqliteTable(
     role: text("role").$type<Role>().notNull(),
     // Owners and managers see every location ("all"); everyone else a list of ids.
     locationIds: text("location_ids", { mode: "json" }).$type<string[] | "all">().notNull(),
-    status: text("status").$type<"active" | "disabled">().notNull().default("active"),
+    // "deleted" is final: the row stays for the sales, shifts and logs that name it (staff/service.ts).
+    status: text("status").$type<"active" | "disabled" | "deleted">().notNull().default("active"),
     passwordChangedAt: integer("password_changed_at").notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

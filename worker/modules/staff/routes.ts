@@ -10,6 +10,10 @@ import * as staff from "./service"
 
 const manageUsers = guard("users:manage")
 const LocationIds = z.array(z.string().min(1).max(64)).max(500)
+const UserStatus = z.enum(["active", "disabled", "deleted"])
+const StaffUser = PublicUser.extend({
+  status: UserStatus.openapi({ description: "deleted is final: the account stays only for the records naming it" }),
+}).openapi("StaffUser")
 
 const createUser = createRoute({
   method: "post",
@@ -26,7 +30,7 @@ const createUser = createRoute({
       displayName: z.string().min(1).max(64).optional(),
     }),
   ),
-  responses: { 201: jsonResponse(PublicUser, "Created"), ...problemResponses(400, 401, 403, 409, 422) },
+  responses: { 201: jsonResponse(StaffUser, "Created"), ...problemResponses(400, 401, 403, 409, 422) },
 })
 const listUsers = createRoute({
   method: "get",
@@ -34,8 +38,13 @@ const listUsers = createRoute({
   tags: ["staff"],
   summary: "Staff accounts",
   ...manageUsers,
-  request: { query: PageQuery.extend({ role: RoleSchema.optional() }) },
-  responses: { 200: jsonResponse(pageOf(PublicUser), "Users"), ...problemResponses(400, 401, 403) },
+  request: {
+    query: PageQuery.extend({
+      role: RoleSchema.optional(),
+      status: UserStatus.optional().openapi({ description: "default: every account but the deleted ones" }),
+    }),
+  },
+  responses: { 200: jsonResponse(pageOf(StaffUser), "Users"), ...problemResponses(400, 401, 403) },
 })
 const getUser = createRoute({
   method: "get",
@@ -44,7 +53,7 @@ const getUser = createRoute({
   summary: "One staff account",
   ...manageUsers,
   request: { params: IdParam },
-  responses: { 200: jsonResponse(PublicUser, "User"), ...problemResponses(401, 403, 404) },
+  responses: { 200: jsonResponse(StaffUser, "User"), ...problemResponses(401, 403, 404) },
 })
 const updateUser = createRoute({
   method: "patch",
@@ -63,7 +72,17 @@ const updateUser = createRoute({
       }),
     ),
   },
-  responses: { 200: jsonResponse(PublicUser, "Updated"), ...problemResponses(400, 401, 403, 404, 422) },
+  responses: { 200: jsonResponse(StaffUser, "Updated"), ...problemResponses(400, 401, 403, 404, 409, 422) },
+})
+const deleteUser = createRoute({
+  method: "delete",
+  path: "/users/{id}",
+  tags: ["staff"],
+  summary:
+    "Delete a staff account for good: its sessions, API keys and till PIN end, its records keep its name (repeatable)",
+  ...manageUsers,
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(StaffUser, "Deleted"), ...problemResponses(401, 403, 404, 422) },
 })
 const resetPassword = createRoute({
   method: "post",
@@ -72,7 +91,7 @@ const resetPassword = createRoute({
   summary: "Set a new password for a user (ends all their sessions)",
   ...manageUsers,
   request: { params: IdParam, ...jsonBody(z.strictObject({ password: Password })) },
-  responses: { 200: jsonResponse(Ok, "Reset"), ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: jsonResponse(Ok, "Reset"), ...problemResponses(400, 401, 403, 404, 409) },
 })
 const userSessions = createRoute({
   method: "get",
@@ -237,6 +256,7 @@ export const staffRoutes = router()
   .openapi(updateUser, async (c) =>
     c.json(await staff.updateUser(c.var.db, c.var.actor, c.req.valid("param").id, c.req.valid("json")), 200),
   )
+  .openapi(deleteUser, async (c) => c.json(await staff.deleteUser(c.var.db, c.var.actor, c.req.valid("param").id), 200))
   .openapi(resetPassword, async (c) => {
     await staff.resetPassword(
       c.var.db,

@@ -1,9 +1,9 @@
 // Staff accounts, till devices and API keys: who may act for the chain, and from where.
-import { and, asc, eq, gt, inArray, isNull, sql } from "drizzle-orm"
+import { and, asc, eq, gt, inArray, isNull, ne, sql } from "drizzle-orm"
 import { can, mayCreateRole, type Permission, type Role, seesAllLocations } from "../../../core/roles"
 import { PIN_BUNDLE_TTL_MS, pinCheck } from "../../../core/till-pin"
 import type { Db } from "../../db/client"
-import { apiKeys, devices, locations, tillPins, users } from "../../db/schema"
+import { apiKeys, devices, locations, sessions, tillPins, users } from "../../db/schema"
 import { type Actor, assertLocation, locationFilter } from "../../lib/actor"
 import { forgetVerifiedTokens, newApiKey } from "../../lib/auth"
 import { fromBase64Url, sha256 } from "../../lib/crypto"
@@ -41,6 +41,26 @@ function assertMayGrant(actor: Actor, role: Role) {
     throw problem(403, "forbidden", `Your role may not create or change a ${role}.`)
 }
 
+type UserRow = typeof users.$inferSelect
+export type UserStatus = UserRow["status"]
+
+/**
+ * A deleted account gives its username back, so a returning seasonal cashier or a new hire of the
+ * same name can have it: the row keeps `<username>~<id>`, which no live username can equal (`~` is
+ * not allowed in one) and which keeps the unique index, so duplicate_username still holds for every
+ * live account and a sign-in by that name never finds the old row. Sales, shifts and logs name the
+ * user by id and show the display name, which stays.
+ */
+const TOMBSTONE = "~"
+const shownUsername = (u: UserRow) => (u.status === "deleted" ? u.username.split(TOMBSTONE)[0]! : u.username)
+
+/** What a staff manager sees of an account: the public user, with its status. */
+export const staffUser = async (db: Db, u: UserRow) => ({
+  ...(await publicUser(db, u)),
+  username: shownUsername(u),
+  status: u.status,
+})
+
 export async function createUser(
   db: Db,
   iterations: number,
@@ -49,15 +69,22 @@ export async function createUser(
 ) {
   assertMayGrant(actor, input.role)
   const locationIds = await scopeFor(db, input.role, input.locationIds)
-  return publicUser(db, await insertUser(db, iterations, { ...input, locationIds }))
+  return staffUser(db, await insertUser(db, iterations, { ...input, locationIds }))
 }
 
-export async function listUsers(db: Db, q: { limit: number; cursor?: string; role?: Role }) {
+/** Deleted accounts only when asked for (`status=deleted`): day to day they are gone. */
+export async function listUsers(db: Db, q: { limit: number; cursor?: string; role?: Role; status?: UserStatus }) {
   const after = decodeCursor(q.cursor)
   const rows = await db
     .select()
     .from(users)
-    .where(and(q.role ? eq(users.role, q.role) : undefined, after ? gt(users.id, String(after[0])) : undefined))
+    .where(
+      and(
+        q.role ? eq(users.role, q.role) : undefined,
+        q.status ? eq(users.status, q.status) : ne(users.status, "deleted"),
+        after ? gt(users.id, String(after[0])) : undefined,
+      ),
+    )
     .orderBy(asc(users.id))
     .limit(q.limit + 1)
   const page = toPage(
@@ -66,7 +93,7 @@ export async function listUsers(db: Db, q: { limit: number; cursor?: string; rol
     (r) => [r.id],
     (r) => r,
   )
-  return { items: await Promise.all(page.items.map((u) => publicUser(db, u))), nextCursor: page.nextCursor }
+  return { items: await Promise.all(page.items.map((u) => staffUser(db, u))), nextCursor: page.nextCursor }
 }
 
 async function userRow(db: Db, id: string) {
@@ -75,7 +102,17 @@ async function userRow(db: Db, id: string) {
   return row
 }
 
-export const getUser = async (db: Db, id: string) => publicUser(db, await userRow(db, id))
+/** A deleted account is final: nothing about it changes again (409 user_deleted). */
+function assertNotDeleted(u: UserRow) {
+  if (u.status === "deleted")
+    throw problem(
+      409,
+      "user_deleted",
+      "This account was deleted and can't be changed or enabled again; create a new one.",
+    )
+}
+
+export const getUser = async (db: Db, id: string) => staffUser(db, await userRow(db, id))
 
 export async function updateUser(
   db: Db,
@@ -85,6 +122,7 @@ export async function updateUser(
 ) {
   const current = await userRow(db, id)
   assertMayGrant(actor, current.role)
+  assertNotDeleted(current)
   const role = patch.role ?? current.role
   if (patch.role) assertMayGrant(actor, patch.role)
   if (id === actor.id && (patch.status === "disabled" || (patch.role && patch.role !== current.role)))
@@ -100,12 +138,51 @@ export async function updateUser(
     .returning()
   // A changed scope or a disabled account must not keep acting through old tokens.
   if (scopeChanged || patch.status === "disabled") await revokeSessions(db, { userId: id })
-  return publicUser(db, row!)
+  return staffUser(db, row!)
+}
+
+/**
+ * Removes a staff account for good (someone who left). A soft delete: the row stays because sales,
+ * shifts and audit logs point at it. In one batch: status `deleted` and the username freed (see
+ * TOMBSTONE), every session and every API key the user issued revoked (a key may not do more than
+ * its creator, who now may do nothing), the till PIN removed. Only an owner deletes an owner or a
+ * manager (a manager's scope is the whole chain, so a peer is out of reach); nobody deletes
+ * themselves. A repeat finds the account deleted, changes nothing and answers the same.
+ */
+export async function deleteUser(db: Db, actor: Actor, id: string) {
+  const target = await userRow(db, id)
+  if (id === actor.id) throw problem(422, "cannot_delete_self", "You can't delete your own account.")
+  assertMayGrant(actor, target.role)
+  if (actor.role !== "owner" && seesAllLocations(target.role))
+    throw problem(403, "forbidden", "Only an owner may delete an owner or a manager.")
+  if (target.status !== "deleted") await tombstone(db, id)
+  return staffUser(db, await userRow(db, id))
+}
+
+async function tombstone(db: Db, id: string) {
+  const now = Date.now()
+  await db.batch([
+    db
+      .update(users)
+      .set({ status: "deleted", username: sql`${users.username} || ${TOMBSTONE} || ${users.id}` })
+      .where(and(eq(users.id, id), ne(users.status, "deleted"))),
+    db
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(and(eq(sessions.userId, id), isNull(sessions.revokedAt))),
+    db
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(apiKeys.createdBy, id), isNull(apiKeys.revokedAt))),
+    db.delete(tillPins).where(eq(tillPins.userId, id)),
+  ])
+  forgetVerifiedTokens() // this isolate's cache of verified tokens; others follow within seconds
 }
 
 export async function resetPassword(db: Db, iterations: number, actor: Actor, id: string, password: string) {
   const target = await userRow(db, id)
   assertMayGrant(actor, target.role)
+  assertNotDeleted(target)
   await setPassword(db, iterations, id, password)
 }
 
