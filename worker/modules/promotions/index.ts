@@ -2,14 +2,18 @@
 export {
   activePromotionRows,
   activePromotions,
+  type CouponsAsOf,
   memberCoupons,
   memberPromotionUsage,
   memberUsageRows,
   normalizeCouponCode,
+  type PromotionRevision,
+  promotionsAsOf,
   promotionsInForce,
   promotionUsageInsert,
   promotionUsageOf as promotionUsage,
   recordPromotionUsage,
   redeemCoupons,
   resolveCoupons,
+  revisionsDuring,
 } from "./service"

@@ -1,6 +1,6 @@
 // Saving promotions (validated by core, conflicts refused at save time, never discovered at the
 // till), the till's list of what to price with, and coupons.
-import { and, asc, eq, gt, gte, or, type SQL, sql } from "drizzle-orm"
+import { and, asc, eq, gt, gte, isNull, lte, or, type SQL, sql } from "drizzle-orm"
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core"
 import {
   type Coupon,
@@ -12,7 +12,15 @@ import {
   validatePromotionSet,
 } from "../../../core/promotions"
 import type { Db } from "../../db/client"
-import { coupons, locations, type PromotionStatus, promotionSet, promotions, promotionUsage } from "../../db/schema"
+import {
+  coupons,
+  locations,
+  type PromotionStatus,
+  promotionRevisions,
+  promotionSet,
+  promotions,
+  promotionUsage,
+} from "../../db/schema"
 import type { Actor } from "../../lib/actor"
 import { newId } from "../../lib/ids"
 import { decodeCursor, toPage } from "../../lib/pagination"
@@ -132,6 +140,38 @@ function parseDefinition(raw: unknown): Promotion {
   })
 }
 
+/**
+ * The promotion's row as just written becomes its next revision, in force from `at`; the one before it
+ * ends at that same instant. For the save's own batch, after the row's write.
+ */
+const revisionStatements = (db: Db, id: string, at: number) =>
+  [
+    db
+      .update(promotionRevisions)
+      .set({ effectiveUntil: at })
+      .where(and(eq(promotionRevisions.promotionId, id), isNull(promotionRevisions.effectiveUntil))),
+    db.insert(promotionRevisions).select(
+      db
+        .select({
+          promotionId: promotions.id,
+          revision:
+            sql<number>`coalesce((select max(r.revision) from promotion_revisions r where r.promotion_id = ${id}), 0) + 1`.as(
+              "revision",
+            ),
+          status: promotions.status,
+          couponOnly: promotions.couponOnly,
+          definition: promotions.definition,
+          storeIds: promotions.storeIds,
+          channels: promotions.channels,
+          effectiveFrom: sql<number>`${at}`.as("effective_from"),
+          effectiveUntil: sql<number | null>`null`.as("effective_until"),
+          changedBy: promotions.updatedBy,
+        })
+        .from(promotions)
+        .where(eq(promotions.id, id)),
+    ),
+  ] as const
+
 const scopeColumns = (d: Promotion) => ({
   name: d.name,
   storeIds: d.storeIds ?? null,
@@ -147,22 +187,28 @@ export async function createPromotion(
   const { couponOnly = false, status = "active", ...fields } = input
   const id = newId("prm")
   const definition = parseDefinition({ ...fields, id })
-  await save(db, null, () => ({
-    definition,
-    status,
-    write: (check) => [
-      check,
-      db.insert(promotions).values({
-        id,
-        status,
-        couponOnly,
-        definition,
-        ...scopeColumns(definition),
-        createdBy: actor.id,
-        updatedBy: actor.id,
-      }),
-    ],
-  }))
+  await save(db, null, () => {
+    const now = Date.now()
+    return {
+      definition,
+      status,
+      write: (check) => [
+        check,
+        db.insert(promotions).values({
+          id,
+          status,
+          couponOnly,
+          definition,
+          ...scopeColumns(definition),
+          createdBy: actor.id,
+          updatedBy: actor.id,
+          createdAt: now,
+          updatedAt: now,
+        }),
+        ...revisionStatements(db, id, now),
+      ],
+    }
+  })
   return getPromotion(db, id)
 }
 
@@ -183,6 +229,7 @@ export async function updatePromotion(db: Db, actor: Actor, id: string, patch: P
       else if (v !== undefined) merged[k] = v
     }
     const definition = parseDefinition({ ...merged, id })
+    const now = Date.now()
     return {
       definition,
       status,
@@ -190,8 +237,9 @@ export async function updatePromotion(db: Db, actor: Actor, id: string, patch: P
         check,
         db
           .update(promotions)
-          .set({ status, definition, ...scopeColumns(definition), updatedBy: actor.id })
+          .set({ status, definition, ...scopeColumns(definition), updatedBy: actor.id, updatedAt: now })
           .where(eq(promotions.id, id)),
+        ...revisionStatements(db, id, now),
       ],
     }
   })
@@ -319,6 +367,52 @@ export const promotionsInForce = (rows: { definition: Promotion }[], at: number,
   return rows.map((r) => r.definition).filter((p) => inWindow(p.window, local))
 }
 
+// ─── as they were: what an offline sale synced later is priced with ───────────
+
+export type PromotionRevision = typeof promotionRevisions.$inferSelect
+
+/**
+ * The revisions that were in force (active) at some instant of [from, to], coupon-only ones included:
+ * one query for a whole sync call, whose sales then each pick theirs with promotionsAsOf. Paused and
+ * ended states price nothing, so they are not read; their start closes the active revision before.
+ */
+export const revisionsDuring = (db: Db, span: { from: number; to: number }) =>
+  db
+    .select()
+    .from(promotionRevisions)
+    .where(
+      and(
+        eq(promotionRevisions.status, "active"),
+        lte(promotionRevisions.effectiveFrom, span.to),
+        or(isNull(promotionRevisions.effectiveUntil), gt(promotionRevisions.effectiveUntil, span.from)),
+      ),
+    )
+    .orderBy(asc(promotionRevisions.promotionId), asc(promotionRevisions.revision))
+
+const inForceAt = (r: PromotionRevision, at: number) =>
+  r.effectiveFrom <= at && (r.effectiveUntil === null || at < r.effectiveUntil)
+
+/**
+ * activePromotions as it would have answered at `at`: the automatic promotions of a store and channel
+ * as they were then (a promotion created later, or ended, paused or edited since, as it was), each
+ * window checked at that moment.
+ */
+export const promotionsAsOf = (
+  revisions: readonly PromotionRevision[],
+  q: { locationId: string; channel: string; at: number; timeZone: string | null },
+) =>
+  promotionsInForce(
+    revisions.filter(
+      (r) =>
+        inForceAt(r, q.at) &&
+        !r.couponOnly &&
+        (!r.storeIds || r.storeIds.includes(q.locationId)) &&
+        (!r.channels || r.channels.includes(q.channel)),
+    ),
+    q.at,
+    q.timeZone,
+  )
+
 // ─── coupons ──────────────────────────────────────────────────────────────────
 
 // No 0/O, 1/I: read aloud and typed at a till without confusion.
@@ -416,21 +510,29 @@ export async function getCoupon(db: Db, code: string) {
  * customer so. A coupon meant for another member is returned as it is (memberId set): the engine
  * rejects it with the reason `other_member`, which the till can show.
  */
-export async function resolveCoupons(db: Db, codes: string[], _memberId: string | null): Promise<Coupon[]> {
+export async function resolveCoupons(
+  db: Db,
+  codes: string[],
+  _memberId: string | null,
+  asOf?: CouponsAsOf,
+): Promise<Coupon[]> {
   const wanted = [...new Set(codes.map(normalizeCouponCode))].filter(Boolean)
   if (wanted.length === 0) return []
   const rows = await db
     .select({ c: coupons, p: promotions })
     .from(coupons)
     .innerJoin(promotions, eq(promotions.id, coupons.promotionId))
-    .where(and(inJson(coupons.code, wanted), eq(promotions.status, "active")))
-  return rows.map(({ c, p }) => ({
-    code: c.code,
-    promotion: p.definition,
-    memberId: c.memberId,
-    redeemed: c.status === "redeemed",
-  }))
+    .where(and(inJson(coupons.code, wanted), asOf ? undefined : eq(promotions.status, "active")))
+  return rows.flatMap(({ c, p }) => {
+    const then = asOf ? asOf.revisions.find((r) => r.promotionId === p.id && inForceAt(r, asOf.at)) : p
+    return then
+      ? [{ code: c.code, promotion: then.definition, memberId: c.memberId, redeemed: c.status === "redeemed" }]
+      : []
+  })
 }
+
+/** An offline sale's coupons carry their promotion as it was at the sale (revisionsDuring's rows). */
+export type CouponsAsOf = { revisions: readonly PromotionRevision[]; at: number }
 
 /**
  * Marks the codes used by `saleId`. Called once the sale stands, so every code that is still free

@@ -19,11 +19,15 @@ export {
 export {
   activePromotionRows,
   activePromotions,
+  type CouponsAsOf,
   memberUsageRows,
+  type PromotionRevision,
+  promotionsAsOf,
   promotionsInForce,
   promotionUsage,
   promotionUsageInsert,
   recordPromotionUsage,
   redeemCoupons,
   resolveCoupons,
+  revisionsDuring,
 } from "../promotions"

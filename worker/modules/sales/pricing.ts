@@ -9,7 +9,7 @@ import type { Db } from "../../db/client"
 import { type FieldError, problem } from "../../lib/problem"
 import { chainRounding } from "../../lib/settings"
 import { getSkusByIds, pricesAt, type SkuFacts } from "../catalog"
-import { activePromotions, getMemberForSale, promotionUsage, resolveCoupons } from "./ports"
+import { activePromotions, type CouponsAsOf, getMemberForSale, promotionUsage, resolveCoupons } from "./ports"
 
 export type MemberForSale = NonNullable<Awaited<ReturnType<typeof getMemberForSale>>>
 
@@ -48,6 +48,8 @@ export type Known = {
   promotions?: Promotion[]
   /** The member's use of every promotion they used (promotion id → sales); absent ids count 0. */
   usage?: Record<string, number>
+  /** Offline sales: coupons apply their promotion as it was at the sale (promotion revisions). */
+  couponsAsOf?: CouponsAsOf
 }
 
 export type Priced = {
@@ -95,7 +97,9 @@ export async function priceSale(db: Db, env: Env, req: PriceRequest, known: Know
 
   const [promotions, coupons] = await Promise.all([
     known.promotions ?? activePromotions(db, { locationId: req.locationId, channel: "pos", at: req.at }),
-    req.couponCodes?.length ? resolveCoupons(db, [...req.couponCodes], member?.id ?? null) : Promise.resolve([]),
+    req.couponCodes?.length
+      ? resolveCoupons(db, [...req.couponCodes], member?.id ?? null, known.couponsAsOf)
+      : Promise.resolve([]),
   ])
   const ids = [...promotions.map((p) => p.id), ...coupons.map((c) => c.promotion.id)]
   const usage =

@@ -28,7 +28,15 @@ import { cellStub } from "../../stock-cell/client"
 import type { StockRef } from "../../stock-cell/types"
 import { dailyForSale } from "../reports"
 import { attributeCashier } from "../staff"
-import { chargeStoredValue, memberForSale, promotionsInForce, spendPoints, tierFrom } from "./ports"
+import {
+  chargeStoredValue,
+  memberForSale,
+  type PromotionRevision,
+  promotionsAsOf,
+  revisionsDuring,
+  spendPoints,
+  tierFrom,
+} from "./ports"
 import { postSale, postStatements } from "./post"
 import { earner, priceSale } from "./pricing"
 import type { SalesCtx } from "./service"
@@ -50,24 +58,22 @@ export function seenAs(kind: "sale" | "return", row: { bodyHash: string | null }
   throw problem(409, "id_reused", `This ${kind} id was already synced with another body.`)
 }
 
-/** The body hashes of those of `ids` that are synced sales already (one query for a whole call). */
-export async function syncedSales(ctx: SalesCtx, ids: readonly string[]) {
-  if (ids.length === 0) return new Map<string, { bodyHash: string | null }>()
-  const rows = await ctx.db
-    .select({ id: sales.id, bodyHash: sales.bodyHash })
-    .from(sales)
-    .where(sql`${sales.id} in (select value from json_each(${JSON.stringify(ids)}))`)
-  return new Map(rows.map((r) => [r.id, r]))
-}
-
-export async function applySale(
-  ctx: SalesCtx,
-  actor: Actor,
-  s: OfflineSale,
-  hash: string,
-): Promise<"applied" | "duplicate"> {
-  const prepared = await prepareSale(ctx, actor, s, hash)
-  return prepared === "duplicate" ? prepared : writeOfflineSale(ctx, prepared)
+/**
+ * What a whole sync call reads once, in one D1 batch: the body hashes of those of its sales that are
+ * synced already, and the promotion revisions in force at some instant between its first sale and its
+ * last (each sale then picks the promotions of its own instant from them).
+ */
+export async function syncCallReads(ctx: SalesCtx, batch: readonly OfflineSale[]) {
+  if (batch.length === 0) return { synced: new Map<string, { bodyHash: string | null }>(), revisions: [] }
+  const times = batch.map((s) => Date.parse(s.occurredAt))
+  const [rows, revisions] = await ctx.db.batch([
+    ctx.db
+      .select({ id: sales.id, bodyHash: sales.bodyHash })
+      .from(sales)
+      .where(sql`${sales.id} in (select value from json_each(${JSON.stringify(batch.map((s) => s.id))}))`),
+    revisionsDuring(ctx.db, { from: Math.min(...times), to: Math.max(...times) }),
+  ])
+  return { synced: new Map(rows.map((r) => [r.id, r])), revisions }
 }
 
 export type PreparedSale = {
@@ -80,12 +86,17 @@ export type PreparedSale = {
   exceptions: (typeof saleExceptions.$inferInsert)[]
 }
 
-/** Everything but the write: checks, price, the cells' facts, member tenders (each replays by the sale's id). */
+/**
+ * Everything but the write: checks, price, the cells' facts, member tenders (each replays by the sale's id).
+ * `revisions`: the call's promotion revisions (syncCallReads), so the sale is priced with the promotions
+ * as they were when it happened.
+ */
 export async function prepareSale(
   ctx: SalesCtx,
   actor: Actor,
   s: OfflineSale,
   hash: string,
+  revisions: readonly PromotionRevision[],
 ): Promise<PreparedSale | "duplicate"> {
   const { db, env } = ctx
   const at = Date.parse(s.occurredAt)
@@ -119,8 +130,14 @@ export async function prepareSale(
       ...(reads.member === undefined
         ? {}
         : { member: reads.member && memberForSale(reads.member, tierFrom(reads.tier ?? [], reads.member.tierId)) }),
-      promotions: promotionsInForce(reads.promotionRows, at, reads.store[0]?.timeZone ?? null),
+      promotions: promotionsAsOf(revisions, {
+        locationId: s.locationId,
+        channel: "pos",
+        at,
+        timeZone: reads.store[0]?.timeZone ?? null,
+      }),
       usage: reads.usage,
+      couponsAsOf: { revisions, at },
     },
   )
   const attribution = await attributeCashier(db, {

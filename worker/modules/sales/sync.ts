@@ -12,9 +12,9 @@
 // - Stock: each line is recordOfflineSale with opId `${saleId}:${lineIndex}`, a fact applied even
 //   below zero (the cell raises a discrepancy). Cells first, then the row in one batch: a crash in
 //   between replays to the same result (see sync-sale.ts).
-// - Price: recomputed with core as of occurredAt (the SKU price history, promotions in their time
-//   windows, the member tier then held); what the customer paid stands, the difference goes to
-//   sale_exceptions for HQ. Stored value / points that no longer cover a tender are exceptions too.
+// - Price: recomputed with core as of occurredAt (the SKU price history, the promotions as they were
+//   then — their revisions, read once per call — in their time windows, the member tier then held);
+//   what the customer paid stands, the difference goes to sale_exceptions for HQ. Stored value / points that no longer cover a tender are exceptions too.
 // - A sale synced after its day was closed is booked on its day and marked late.
 // - A revoked device's items are rejected (device_revoked) and nothing of them is kept: once a
 //   manager reinstates the device, the till sends them again and they apply. Other devices' items
@@ -32,9 +32,10 @@ import { newId } from "../../lib/ids"
 import { log } from "../../lib/log"
 import { ProblemError, problem } from "../../lib/problem"
 import { assertDeviceActive, attributeCashier, type CashierAttribution } from "../staff"
+import type { PromotionRevision } from "./ports"
 import { createReturn } from "./returns"
 import type { SalesCtx } from "./service"
-import { known, prepareSale, seenAs, syncedSales, writeOfflineSale } from "./sync-sale"
+import { known, prepareSale, seenAs, syncCallReads, writeOfflineSale } from "./sync-sale"
 import { type OfflineReturnItem, OfflineReturnSchema, type OfflineSale, OfflineSaleSchema } from "./sync-schemas"
 
 export type SyncProblem = {
@@ -102,11 +103,11 @@ export async function syncSales(ctx: SalesCtx, actor: Actor, body: { sales: unkn
     )
   })
 
-  const [revoked, synced, hashes] = await Promise.all([
+  const [revoked, { synced, revisions }, hashes] = await Promise.all([
     revokedDevices(ctx, items),
-    syncedSales(
+    syncCallReads(
       ctx,
-      items.flatMap((i) => (i.kind === "sale" ? [i.body.id] : [])),
+      items.flatMap((i) => (i.kind === "sale" ? [i.body] : [])),
     ),
     Promise.all(items.map((i) => sha256(canonicalJson(i.body)))),
   ])
@@ -136,7 +137,7 @@ export async function syncSales(ctx: SalesCtx, actor: Actor, body: { sales: unkn
         (a, b) =>
           a.at - b.at || (a.kind === b.kind ? 0 : a.kind === "sale" ? -1 : 1) || (a.body.id < b.body.id ? -1 : 1),
       )
-      return applyInOrder(ctx, actor, group, slots, results)
+      return applyInOrder(ctx, actor, { group, revisions, slots }, results)
     }),
   )
   return { results }
@@ -145,7 +146,9 @@ export async function syncSales(ctx: SalesCtx, actor: Actor, body: { sales: unkn
 /** Sales of one location prepared at once where independent, written in occurrence order. */
 const SYNC_CONCURRENCY = 8
 
-async function applyInOrder(ctx: SalesCtx, actor: Actor, group: Item[], slots: Semaphore, results: SyncResult[]) {
+type Run = { group: Item[]; revisions: readonly PromotionRevision[]; slots: Semaphore }
+
+async function applyInOrder(ctx: SalesCtx, actor: Actor, { group, revisions, slots }: Run, results: SyncResult[]) {
   const lastBy = new Map<string, Promise<unknown>>()
   const all: Promise<unknown>[] = []
   let previous: Promise<unknown> = Promise.resolve()
@@ -160,7 +163,7 @@ async function applyInOrder(ctx: SalesCtx, actor: Actor, group: Item[], slots: S
       const writeTurn = previous
       run = Promise.all(waits).then(() =>
         attempt(item.body.id, async () => {
-          const prepared = await slots(() => prepareSale(ctx, actor, item.body, item.hash))
+          const prepared = await slots(() => prepareSale(ctx, actor, item.body, item.hash, revisions))
           if (prepared === "duplicate") return prepared
           await writeTurn
           return writeOfflineSale(ctx, prepared)

@@ -1,9 +1,9 @@
 // What a till sale (tillReads) or an offline sale's sync (syncReads) reads before it prices, in one
 // D1 round trip: a retry's intent or a synced sale's hash, the store, the shift, the device, the
-// member (and their tier then), the store's promotions and the member's promotion use go in one
-// batch, with the SKUs (a join whose rows D1's batch can't return by position) and their prices
-// read beside it. D1 runs one query at a time for the whole chain, so a round trip per fact was
-// most of a sale's cost.
+// member (and their tier then), the store's promotions (a till sale only: a sync reads the promotions'
+// revisions once per call) and the member's promotion use go in one batch, with the SKUs (a join whose
+// rows D1's batch can't return by position) and their prices read beside it. D1 runs one query at a
+// time for the whole chain, so a round trip per fact was most of a sale's cost.
 import { eq } from "drizzle-orm"
 import type { BatchItem } from "drizzle-orm/batch"
 import type { Db } from "../../db/client"
@@ -58,13 +58,13 @@ type OfflineAsk = { id: string; locationId: string; lines: readonly { skuId: str
 /** An offline sale's reads, as of `at` (its instant): its own hash if synced, prices and tier then. */
 export async function syncReads(db: Db, s: OfflineAsk, at: number) {
   const skuIds = s.lines.map((l) => l.skuId)
-  const [[synced, store, member, tier, promotions, usage], skus, prices] = await Promise.all([
+  // Its promotions are not read here: the sync reads their revisions once per call (syncCallReads).
+  const [[synced, store, member, tier, usage], skus, prices] = await Promise.all([
     batchOf(db, [
       db.select({ bodyHash: sales.bodyHash }).from(sales).where(eq(sales.id, s.id)),
       storeRow(db, s.locationId),
       s.memberId ? memberRow(db, s.memberId) : null,
       s.memberId ? tierChangeAfter(db, s.memberId, at) : null,
-      activePromotionRows(db, { locationId: s.locationId, channel: "pos" }),
       s.memberId ? memberUsageRows(db, s.memberId) : null,
     ] as const),
     getSkusByIds(db, skuIds),
@@ -75,7 +75,6 @@ export async function syncReads(db: Db, s: OfflineAsk, at: number) {
     store,
     member: member ? (member[0] ?? null) : undefined,
     tier,
-    promotionRows: promotions,
     usage: Object.fromEntries((usage ?? []).map((u) => [u.promotionId, u.n])),
     skus,
     prices,
