@@ -332,3 +332,130 @@ describe("a retry with the same Idempotency-Key after a crash", () => {
     expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 8, reserved: 0 })
   })
 })
+
+/** The same sale without a customer code: nothing can keep the customer waiting, so each line sells in one call. */
+async function cashScene() {
+  const s = await scene()
+  const input: SaleInput = {
+    ...s.input,
+    payments: [
+      { method: "stored_value", amountFen: 1000 },
+      { method: "cash", amountFen: 2000 },
+    ],
+  }
+  return { ...s, input }
+}
+
+const sellOne = (s: Scene, saleId: string, skuId: string, qty: number) =>
+  cell(s.store, skuId).sell({
+    locationId: s.store,
+    skuId,
+    opId: `${saleId}:${skuId}:sell`,
+    holdId: saleId,
+    qty,
+    customerId: s.m,
+    ref: { type: "sale", id: saleId, actorId: s.cashier.id },
+  })
+
+describe("a till sale paid without a customer code (its goods sold at once) whose worker dies", () => {
+  it("after the goods and the money, before the sale is written: the repair writes it once, the goods leave once", async () => {
+    const s = await cashScene()
+    const { saleId } = await stopAt(s, "committed")
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 8, reserved: 0 })
+    await leaseRunsOut(saleId)
+
+    expect((await repair(s)).rolledForward).toBeGreaterThanOrEqual(1)
+    expect(await saleRow(saleId)).toMatchObject({ total: 3000, cost: 3 * 600, points: 20 })
+    expect(await memberBalances(s.cashier.token, s.m)).toEqual({ points: 20, storedValueFen: 4000 })
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 8, reserved: 0 })
+    await flush(s.store, s.skuIds[0]!)
+    const moves = (await movesOf(s.store, s.skuIds[0]!)).filter((m) => m.ref_id === saleId)
+    expect(moves.map((m) => [m.kind, m.delta])).toEqual([["sale", -2]])
+  })
+
+  it("half-way through selling (one line sold, the other not reached), money certain: the repair sells the rest and writes the sale", async () => {
+    const s = await cashScene()
+    const cashOnly = { ...s, input: { ...s.input, payments: [{ method: "cash" as const, amountFen: 3000 }] } }
+    const { saleId } = await stopAt(cashOnly, "intent")
+    expect((await sellOne(s, saleId, s.skuIds[0]!, 2)).ok).toBe(true)
+    await leaseRunsOut(saleId)
+
+    expect((await repair(s)).rolledForward).toBeGreaterThanOrEqual(1)
+    expect(await saleRow(saleId)).toMatchObject({ total: 3000, cost: 3 * 600 })
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 8, reserved: 0 })
+    expect(await levels(s.store, s.skuIds[1]!)).toEqual({ onHand: 9, reserved: 0 })
+  })
+
+  it("after selling, before the stored value was charged: goods received back lot by lot, the member charged nothing", async () => {
+    const s = await cashScene()
+    const { saleId } = await stopAt(s, "held")
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 8, reserved: 0 })
+    await leaseRunsOut(saleId)
+
+    expect((await repair(s)).rolledBack).toBeGreaterThanOrEqual(1)
+    expect(await intent(saleId)).toEqual({ state: "rolled_back", outcome: "money_not_taken", key: null })
+    expect(await saleRow(saleId)).toBeNull()
+    expect(await memberBalances(s.cashier.token, s.m)).toEqual({ points: 0, storedValueFen: 5000 })
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 10, reserved: 0 })
+    expect(await levels(s.store, s.skuIds[1]!)).toEqual({ onHand: 10, reserved: 0 })
+    await flush(s.store, s.skuIds[0]!)
+    const moves = (await movesOf(s.store, s.skuIds[0]!)).filter((m) => m.ref_id === saleId)
+    expect(moves.map((m) => [m.kind, m.delta])).toEqual([
+      ["sale", -2],
+      ["receive", 2],
+    ])
+  })
+
+  it("slow, not dead: given up by the repair before it sold, it wakes and can sell nothing (the rollback fenced its cells)", async () => {
+    const s = await cashScene()
+    const slow = await stopAt(s, "intent")
+    await leaseRunsOut(slow.saleId)
+    expect((await repair(s)).rolledBack).toBeGreaterThanOrEqual(1)
+
+    const woke = await slow.resume()
+    expect(woke.error).toMatchObject({ status: 409, code: "hold_expired" })
+    expect(await saleRow(slow.saleId)).toBeNull()
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 10, reserved: 0 })
+    expect(await memberBalances(s.cashier.token, s.m)).toEqual({ points: 0, storedValueFen: 5000 })
+  })
+})
+
+describe("a till sale paid without a customer code that is refused", () => {
+  it("one line short: 409 naming it, the line that sold is given back, the stored value untouched", async () => {
+    const s = await cashScene()
+    const input = { ...s.input, lines: [s.input.lines[0]!, { skuId: s.skuIds[1]!, qty: 11 }] }
+    const res = await call("POST", "/sales", {
+      token: s.cashier.token,
+      key: `k-${crypto.randomUUID()}`,
+      body: {
+        ...input,
+        payments: [
+          { method: "stored_value", amountFen: 1000 },
+          { method: "cash", amountFen: 12_000 },
+        ],
+      },
+    })
+    expect(res.status, JSON.stringify(res.body)).toBe(409)
+    expect(res.body).toMatchObject({ code: "insufficient_stock", errors: [{ path: "lines.1.qty", available: 10 }] })
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 10, reserved: 0 })
+    expect(await levels(s.store, s.skuIds[1]!)).toEqual({ onHand: 10, reserved: 0 })
+    expect(await memberBalances(s.cashier.token, s.m)).toEqual({ points: 0, storedValueFen: 5000 })
+  })
+
+  it("the member's stored value ran out meanwhile (another till): 422, the goods that sold are given back", async () => {
+    const s = await cashScene()
+    const drain = {
+      ...s.input,
+      lines: [{ skuId: s.skuIds[1]!, qty: 5 }],
+      payments: [{ method: "stored_value" as const, amountFen: 5000 }],
+    }
+    expect(
+      (await call("POST", "/sales", { token: s.cashier.token, key: `k-${crypto.randomUUID()}`, body: drain })).status,
+    ).toBe(201)
+    const res = await call("POST", "/sales", { token: s.cashier.token, key: `k-${crypto.randomUUID()}`, body: s.input })
+    expect(res.status, JSON.stringify(res.body)).toBe(422)
+    expect(res.body.code).toBe("insufficient_stored_value")
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 10, reserved: 0 })
+    expect(await levels(s.store, s.skuIds[1]!)).toEqual({ onHand: 5, reserved: 0 })
+  })
+})

@@ -3,7 +3,7 @@
 // a retry of the same document — by the same worker or the repair job — replays instead of
 // applying twice.
 import type { StockCell } from "./stock-cell"
-import type { CommitResult, HoldKind, Refusal, ReleaseResult, StockRef } from "./types"
+import type { CommitResult, HoldKind, Refusal, ReleaseResult, StockRef, Taken } from "./types"
 
 export const cellName = (locationId: string, skuId: string) => `${locationId}:${skuId}`
 
@@ -11,7 +11,7 @@ export function cellStub(env: Env, locationId: string, skuId: string): DurableOb
   return env.STOCK_CELL.get(env.STOCK_CELL.idFromName(cellName(locationId, skuId)))
 }
 
-export type Action = "reserve" | "commit" | "release"
+export type Action = "reserve" | "commit" | "release" | "sell"
 export const cellOpId = (holdId: string, skuId: string, action: Action) => `${holdId}:${skuId}:${action}`
 
 export type OrderLine = { skuId: string; qty: number }
@@ -94,6 +94,51 @@ export async function reserveAll(
   await releaseAll(env, holdId, undo, opts)
   if (failure !== null && short.length === 0 && refused.length === 0) throw failure
   return { ok: false, short, refused }
+}
+
+export type SellAllResult =
+  | { ok: true; lines: { skuId: string; taken: Taken }[] }
+  | (Extract<ReserveAllResult, { ok: false }> & { failure: unknown })
+
+/**
+ * Sells every line in one call per cell (reserve and commit at once), hold id = `holdId`, for a
+ * sale whose money is certain. NOT all or nothing: on a refusal the lines that sold stay sold, and
+ * the caller gives them back (its rollback knows the op ids). A retry replays each line's sale.
+ */
+export async function sellAll(
+  env: Env,
+  holdId: string,
+  lines: readonly OrderLine[],
+  opts: FanOutOptions & { ref: StockRef; customerId?: string | null },
+): Promise<SellAllResult> {
+  const summed = sumLines(lines)
+  const settled = await Promise.allSettled(
+    summed.map((l) =>
+      cellStub(env, opts.locationId, l.skuId).sell({
+        locationId: opts.locationId,
+        skuId: l.skuId,
+        opId: cellOpId(holdId, l.skuId, "sell"),
+        holdId,
+        qty: l.qty,
+        customerId: opts.customerId ?? null,
+        ref: opts.ref,
+      }),
+    ),
+  )
+  const sold: { skuId: string; taken: Taken }[] = []
+  const short: ShortLine[] = []
+  const refused: { skuId: string; refusal: Refusal }[] = []
+  let failure: unknown = null
+  settled.forEach((s, i) => {
+    const skuId = summed[i]!.skuId
+    if (s.status === "rejected") failure ??= s.reason
+    else if (s.value.ok) sold.push({ skuId, taken: s.value })
+    else if (s.value.code === "insufficient_stock")
+      short.push({ skuId, requested: s.value.requested, available: s.value.available })
+    else refused.push({ skuId, refusal: s.value })
+  })
+  if (sold.length === summed.length) return { ok: true, lines: sold }
+  return { ok: false, short, refused, failure }
 }
 
 export type CommitAllResult = { ok: boolean; costFen: number; lines: { skuId: string; result: CommitResult }[] }

@@ -359,8 +359,14 @@ export class StockCell extends DurableObject<Env> {
   /** Gives a hold back. Releasing a hold that already lapsed or was released frees nothing and is fine. */
   release(input: ReleaseInput): ReleaseResult {
     const bad = first(isText(input.holdId) ? null : invalid("holdId", "a non-empty id"), checkRef(input.ref, false))
-    return this.op<ReleaseResult>("release", input, [input.holdId], bad, (now) => {
+    const fence = input.fence === true
+    return this.op<ReleaseResult>("release", input, fence ? [input.holdId, true] : [input.holdId], bad, (now) => {
       const h = this.holdRow(input.holdId)
+      if (!h && fence) {
+        this.sql.run`INSERT INTO holds (hold_id, qty, expires_at, status, kind, customer_id, ref, created_at, closed_at)
+          VALUES (${input.holdId}, 0, ${now}, 'released', 'sale', NULL, ${JSON.stringify(input.ref ?? null)}, ${now}, ${now})`
+        return { ok: true, holdId: input.holdId, released: 0, available: this.levels(now).available }
+      }
       if (!h) return { ok: false, code: "hold_not_found", holdId: input.holdId }
       const status = effectiveStatus(h, now)
       if (status === "committed") return { ok: false, code: "hold_committed", holdId: h.hold_id }

@@ -51,7 +51,15 @@ export type ReserveInput = CellCall & {
 }
 
 export type CommitInput = CellCall & { holdId: string; ref?: StockRef }
-export type ReleaseInput = CellCall & { holdId: string; ref?: StockRef }
+export type ReleaseInput = CellCall & {
+  holdId: string
+  ref?: StockRef
+  /**
+   * Undoing a document that may still be selling: an unknown hold id is recorded as released, so
+   * a reserve or sell under that id arriving late is refused (hold_exists) instead of taking goods.
+   */
+  fence?: boolean
+}
 
 export type SellInput = CellCall & {
   qty: number

@@ -41,6 +41,12 @@ export type SalePlan = {
   settled?: Record<string, string>
   /** The Idempotency-Key's request (lib/idempotency requestHash): the same key with another body is 422. */
   requestHash?: string
+  /**
+   * How the goods leave the cells. "sell": at once, one call per line, when no tender can keep the
+   * customer waiting (no customer code). "hold" (also intents written before this field): reserved
+   * while a customer-code payment settles, then committed.
+   */
+  goods?: "sell" | "hold"
 }
 
 export type Intent = Omit<SaleIntentRow, "plan"> & { plan: SalePlan }

@@ -8,6 +8,10 @@
 
 export type CodeMethod = "wechat" | "alipay"
 
+/** A tender paid by the customer's code through the gateway: the one kind whose outcome takes time. */
+export const isCodePayment = (p: { method: string; withAuthCode: boolean }) =>
+  p.withAuthCode && (p.method === "wechat" || p.method === "alipay")
+
 export type PayRequest = { paymentId: string; saleId: string; method: CodeMethod; amountFen: number; authCode: string }
 
 export type PayOutcome =

@@ -1,8 +1,9 @@
 // Finishing a till sale whose worker died (or stalled) between writing its intent and writing the
 // sale. For each intent whose owner's lease ran out, one claimant at a time:
 // - roll forward when every tender was taken (the ledgers and the gateway say so) and every line
-//   is committed or still held: commit (replays for lines already committed), then write the sale
-//   with the same id through the same batch as createSale, then post it;
+//   is committed or still held: commit (replays for lines already committed) — or, for a sale that
+//   sells at once, sell (replays for lines sold, sells the rest) — then write the sale with the
+//   same id through the same batch as createSale, then post it;
 // - otherwise roll back: holds released, goods already committed received back lot by lot, stored
 //   value refunded and points given back as far as the ledgers show them taken, customer-code
 //   payments reversed (撤销).
@@ -11,7 +12,7 @@
 import type { Db } from "../../db/client"
 import type { SalePaymentRow } from "../../db/schema"
 import { log } from "../../lib/log"
-import { cellOpId, cellStub, commitAll } from "../../stock-cell/client"
+import { cellOpId, cellStub, commitAll, sellAll, sumLines } from "../../stock-cell/client"
 import type { StockRef, Taken } from "../../stock-cell/types"
 import {
   claimIntent,
@@ -22,7 +23,7 @@ import {
   staleIntents,
   startRollback,
 } from "./intents"
-import { manualGateway } from "./payments"
+import { isCodePayment, manualGateway } from "./payments"
 import { findMovement, refundStoredValue, reversePoints } from "./ports"
 import { postSale } from "./post"
 import { writeSale } from "./sale-write"
@@ -73,19 +74,34 @@ async function rollForward(ctx: SalesCtx, intent: Intent): Promise<"written" | "
   const { plan } = intent
   const payments = await moneyTaken(ctx, plan)
   if (!payments) return "money_not_taken"
-  const skuIds = plan.lines.map((l) => l.skuId)
-  const holds = await Promise.all(skuIds.map((s) => cellStub(ctx.env, intent.locationId, s).hold(intent.id)))
-  if (holds.some((h) => h?.status !== "committed" && h?.status !== "active")) return "goods_lapsed"
-  const committed = await commitAll(ctx.env, intent.id, skuIds, { locationId: intent.locationId, ref: refOf(intent) })
-  if (!committed.ok) return "goods_lapsed"
-  const taken = new Map<string, Taken>()
-  for (const c of committed.lines) if (c.result.ok) taken.set(c.skuId, c.result)
+  const taken = plan.goods === "sell" ? await soldGoods(ctx, intent) : await committedGoods(ctx, intent)
+  if (!taken) return "goods_lapsed"
   const written = await writeSale(ctx, plan, taken, payments, intent.owner)
   if (written.sale.postedAt === null)
     await postSale(ctx.db, written.sale).catch((e) =>
       log.error("sale post failed", { saleId: intent.id, error: String(e) }),
     )
   return "written"
+}
+
+/** A sale that sold at once: lines sold replay their sale, lines the dead request never reached sell now. */
+async function soldGoods(ctx: SalesCtx, intent: Intent): Promise<Map<string, Taken> | null> {
+  const opts = { locationId: intent.locationId, ref: refOf(intent), customerId: intent.plan.sale.memberId }
+  const sold = await sellAll(ctx.env, intent.id, intent.plan.lines, opts)
+  if (!sold.ok) return null
+  return new Map(sold.lines.map((l) => [l.skuId, l.taken]))
+}
+
+/** A sale whose goods were held: commits them, if every hold is still there (committed or active). */
+async function committedGoods(ctx: SalesCtx, intent: Intent): Promise<Map<string, Taken> | null> {
+  const skuIds = intent.plan.lines.map((l) => l.skuId)
+  const holds = await Promise.all(skuIds.map((s) => cellStub(ctx.env, intent.locationId, s).hold(intent.id)))
+  if (holds.some((h) => h?.status !== "committed" && h?.status !== "active")) return null
+  const committed = await commitAll(ctx.env, intent.id, skuIds, { locationId: intent.locationId, ref: refOf(intent) })
+  if (!committed.ok) return null
+  const taken = new Map<string, Taken>()
+  for (const c of committed.lines) if (c.result.ok) taken.set(c.skuId, c.result)
+  return taken
 }
 
 /** The tender rows as the sale records them, or null when any tender was not (or not surely) taken. */
@@ -98,7 +114,7 @@ async function moneyTaken(ctx: SalesCtx, plan: SalePlan): Promise<SalePaymentRow
       if (!(await findMovement(ctx.db, "stored_value", { ...ref, kind: "pay" }))) return null
     } else if (p.method === "points") {
       if (!(await findMovement(ctx.db, "points", { ...ref, kind: "redeem" }))) return null
-    } else if (isCode(p)) {
+    } else if (isCodePayment(p)) {
       // Recorded as settled by the request, or confirmed by the gateway (it may have been paid
       // after all even though the request died before recording it).
       const recorded = plan.settled?.[p.id]
@@ -113,8 +129,6 @@ async function moneyTaken(ctx: SalesCtx, plan: SalePlan): Promise<SalePaymentRow
   return rows
 }
 
-const isCode = (p: SalePaymentRow) => p.withAuthCode && (p.method === "wechat" || p.method === "alipay")
-
 const refOf = (i: Pick<Intent, "id" | "actorId">): StockRef => ({ type: "sale", id: i.id, actorId: i.actorId })
 
 /**
@@ -126,15 +140,19 @@ export async function rollBack(ctx: SalesCtx, intent: Pick<Intent, "id" | "actor
   const { id, locationId, plan } = intent
   const ref = refOf(intent)
   await Promise.all(
-    plan.lines.map(async ({ skuId }) => {
+    sumLines(plan.lines).map(async ({ skuId, qty }) => {
       const cell = cellStub(env, locationId, skuId)
       const call = { locationId, skuId, holdId: id, ref }
-      // A released hold can no longer be committed, so after this nothing can sell these goods.
-      const released = await cell.release({ ...call, opId: cellOpId(id, skuId, "release") })
+      // A released (or, never reached, fenced) hold can no longer be committed or sold, so after
+      // this nothing can take these goods for this sale.
+      const released = await cell.release({ ...call, opId: cellOpId(id, skuId, "release"), fence: true })
       if (released.ok || released.code !== "hold_committed") return
-      // Committed: the commit's own op id replays the lot slices it took, which go back as they left.
-      const taken = await cell.commit({ ...call, opId: cellOpId(id, skuId, "commit") })
-      if (!taken.ok) throw new Error(`sale ${id}: committed hold of ${skuId} without its commit: ${taken.code}`)
+      // Taken: the op id that took it replays the lot slices, which go back as they left.
+      const taken =
+        plan.goods === "sell"
+          ? await cell.sell({ ...call, opId: cellOpId(id, skuId, "sell"), qty, customerId: plan.sale.memberId })
+          : await cell.commit({ ...call, opId: cellOpId(id, skuId, "commit") })
+      if (!taken.ok) throw new Error(`sale ${id}: taken goods of ${skuId} without their op: ${taken.code}`)
       await receiveBack(env, locationId, skuId, taken.takes, `${id}:${skuId}:undo`, { ...ref, type: "sale_void" })
     }),
   )
@@ -153,7 +171,7 @@ async function giveMoneyBack(ctx: SalesCtx, db: Db, plan: SalePlan) {
       const spent = await findMovement(db, "points", { refType: "sale", refId: id, kind: "redeem" })
       // A negative reversal gives spent points back (members' ledger: one call per ref).
       if (spent) await reversePoints(db, { ...back, memberId: spent.memberId, points: spent.delta })
-    } else if (isCode(p)) {
+    } else if (isCodePayment(p)) {
       // 撤销 cancels whatever state the payment is in, and is harmless for one never made.
       await gateway.reverse(p.id)
     }

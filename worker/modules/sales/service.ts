@@ -3,10 +3,12 @@
 //  2. write the sale's intent (sale_intents): the priced cart as rows ready to write, the
 //     Idempotency-Key, and a lease that says this request decides the sale's fate until it ends;
 //  3. reserve every line in its StockCell, in parallel, hold id = sale id — 409 and nothing held;
+//     or, when no tender is a customer code (nothing can keep the customer waiting), sell every
+//     line at once (one cell call per line instead of two; a refusal gives back what sold);
 //  4. take the money: stored value, points (one ledger movement each, idempotent by sale id: tenders of
 //     the same member kind are combined in step 1), customer codes through the
 //     gateway (pay → pending → query → paid/failed, reversed when no result comes);
-//  5. commit every hold (cost of goods per line comes back from the cells);
+//  5. commit every hold (cost of goods per line comes back from the cells; sold lines already did);
 //  6. write sale + lines + tenders (+ approvals) in ONE D1 batch that also marks the intent done,
 //     and only if this request still owns it (sale-write.ts);
 //  7. post: points earned, member spend, coupons redeemed, promotion usage (idempotent by sale id).
@@ -25,7 +27,14 @@ import { newId } from "../../lib/ids"
 import { log } from "../../lib/log"
 import { type FieldError, ProblemError, problem } from "../../lib/problem"
 import { chainPointsRules } from "../../lib/settings"
-import { commitAll, type OrderLine, type ReserveAllResult, reserveAll, sumLines } from "../../stock-cell/client"
+import {
+  commitAll,
+  type OrderLine,
+  type ReserveAllResult,
+  reserveAll,
+  sellAll,
+  sumLines,
+} from "../../stock-cell/client"
 import type { StockRef, Taken } from "../../stock-cell/types"
 import { assertDeviceRow } from "../staff"
 import { type ApprovalInput, approvalRow, approverFor } from "./approval"
@@ -42,7 +51,7 @@ import {
   type SalePlan,
   startRollback,
 } from "./intents"
-import { manualGateway, type PaymentGateway, settleCodePayment } from "./payments"
+import { isCodePayment, manualGateway, type PaymentGateway, settleCodePayment } from "./payments"
 import { chargeStoredValue, memberForSale, promotionsInForce, spendPoints } from "./ports"
 import { postSale } from "./post"
 import { earner, type MemberForSale, type Priced, priceSale } from "./pricing"
@@ -185,29 +194,21 @@ type Run = {
 
 /** Steps 3–7, owning the intent. */
 async function runSale(ctx: SalesCtx, actor: Actor, run: Run): Promise<SaleAnswer> {
-  const { db, env } = ctx
-  const { plan, lines, owner } = run
+  const { db } = ctx
+  const { plan, owner } = run
   const saleId = plan.sale.id
-  const at = plan.sale.occurredAt
   const ref: StockRef = { type: "sale", id: saleId, actorId: actor.id }
   const fanOut = { locationId: plan.sale.locationId, ref }
-  await holdGoods(ctx, run, fanOut)
+  const selling = plan.goods === "sell"
+  await ctx.pause?.("intent", saleId)
+  if (!selling) await holdGoods(ctx, run, fanOut)
   let written: LoadedSale
   try {
+    const sold = selling ? await sellGoods(ctx, run, fanOut) : null
     await ctx.pause?.("held", saleId)
     const payments = await takeMoney(ctx, run)
-    inTime(at)
-    const committed = await commitAll(
-      env,
-      saleId,
-      lines.map((l) => l.skuId),
-      fanOut,
-    )
-    if (!committed.ok)
-      throw problem(409, "hold_expired", "The goods' hold lapsed before the payment finished; nothing was sold.")
+    const taken = sold ?? (await commitGoods(ctx, run, fanOut))
     await ctx.pause?.("committed", saleId)
-    const taken = new Map<string, Taken>()
-    for (const c of committed.lines) if (c.result.ok) taken.set(c.skuId, c.result)
     written = await writeSale(ctx, plan, taken, payments, owner)
     await ctx.pause?.("written", saleId)
   } catch (e) {
@@ -220,12 +221,40 @@ async function runSale(ctx: SalesCtx, actor: Actor, run: Run): Promise<SaleAnswe
   return { ...saleView(written), rejectedCoupons: plan.rejectedCoupons }
 }
 
+type FanOut = { locationId: string; ref: StockRef }
+
+/**
+ * Step 3 when no tender can keep the customer waiting: the goods leave now, one call per cell.
+ * A refusal leaves the lines that sold taken; failed() gives them back with the rest.
+ */
+async function sellGoods(ctx: SalesCtx, run: Run, fanOut: FanOut): Promise<Map<string, Taken>> {
+  inTime(run.plan.sale.occurredAt)
+  const sold = await sellAll(ctx.env, run.plan.sale.id, run.lines, { ...fanOut, customerId: run.member?.id ?? null })
+  if (sold.ok) return new Map(sold.lines.map((l) => [l.skuId, l.taken]))
+  if (sold.short.length === 0 && sold.refused.length === 0) throw sold.failure
+  // Fenced by a rollback (the repair job gave this slow sale up): nothing more may leave for it.
+  if (sold.short.length === 0 && sold.refused.every((r) => r.refusal.code === "hold_exists"))
+    throw problem(409, "hold_expired", "This sale was given back while it waited; nothing was sold.")
+  throw stockRefusal(sold, run.requested)
+}
+
+/** Step 5 after a customer-code payment: the held goods leave (cost of goods per line comes back). */
+async function commitGoods(ctx: SalesCtx, run: Run, fanOut: FanOut): Promise<Map<string, Taken>> {
+  inTime(run.plan.sale.occurredAt)
+  const skuIds = run.lines.map((l) => l.skuId)
+  const committed = await commitAll(ctx.env, run.plan.sale.id, skuIds, fanOut)
+  if (!committed.ok)
+    throw problem(409, "hold_expired", "The goods' hold lapsed before the payment finished; nothing was sold.")
+  const taken = new Map<string, Taken>()
+  for (const c of committed.lines) if (c.result.ok) taken.set(c.skuId, c.result)
+  return taken
+}
+
 /** Step 3. Refused or failed, nothing is held or taken: the attempt simply ends (its key is free). */
-async function holdGoods(ctx: SalesCtx, run: Run, fanOut: { locationId: string; ref: StockRef }) {
+async function holdGoods(ctx: SalesCtx, run: Run, fanOut: FanOut) {
   const { plan, owner } = run
   const saleId = plan.sale.id
   const end = (outcome: string) => abandonIntent(ctx.db, saleId, owner, outcome)
-  await ctx.pause?.("intent", saleId)
   const held = await Promise.resolve()
     .then(() => inTime(plan.sale.occurredAt))
     .then(() =>
@@ -358,6 +387,7 @@ function planSale(
     } satisfies Omit<SaleLineRow, "costFen" | "takes">
   })
   const needsPost = Boolean(member) || cart.appliedPromotions.some((p) => p.couponCode)
+  const payments = tenders.tenders.map((t, i) => paymentRow(saleId, i, t, tenders.pointsFor.get(i) ?? null, at))
   return {
     sale: {
       id: saleId,
@@ -385,11 +415,12 @@ function planSale(
       updatedAt: at,
     },
     lines,
-    payments: tenders.tenders.map((t, i) => paymentRow(saleId, i, t, tenders.pointsFor.get(i) ?? null, at)),
+    payments,
     approvals: [],
     rejectedCoupons: cart.rejectedCoupons,
     // json_set adds keys to an object that exists (it does not make missing parents).
     settled: {},
+    goods: payments.some(isCodePayment) ? "hold" : "sell",
   }
 }
 
