@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest"
 import { withCheckDigit } from "../../core/barcode"
 import Receiving from "../../pwa/src/screens/receiving"
 import { closeDb, type SkuRecord } from "../../pwa/src/store/db"
+import { readDraft } from "../../pwa/src/store/drafts"
 import { deviceHolds, NOODLES, STORE, TEE, WATER } from "./fixtures"
 import { byTestId, click, eventually, json, mount, type StubCall, stubApi, text, type, unmountAll } from "./helpers"
 import { DESTINATIONS, rows, scanCode, scanLines, signedInAs, WAREHOUSE } from "./stock-helpers"
@@ -29,6 +30,20 @@ const inTransit = {
   ],
   createdAt: "2026-11-25T01:00:00.000Z",
   shippedAt: "2026-11-25T02:00:00.000Z",
+}
+
+/** What a supplier delivery's screen reads: no transfer on the way, the categories (dairy tracks expiry). */
+const deliveryRoutes = {
+  "GET /api/v1/transfers/destinations": () => json(200, DESTINATIONS),
+  "GET /api/v1/transfers": () => json(200, { items: [], nextCursor: null }),
+  "GET /api/v1/categories": () =>
+    json(200, {
+      items: [
+        { id: "cat_grocery", expiryWarningDays: null },
+        { id: "cat_dairy", expiryWarningDays: 5 },
+      ],
+      nextCursor: null,
+    }),
 }
 
 describe("receiving at the store", () => {
@@ -135,7 +150,7 @@ describe("receiving at the store", () => {
     })
     const screen = await mount(<Receiving />)
     await eventually(() => byTestId(screen, "incoming-none"))
-    await click(byTestId(screen, "direct-open"))
+    await click(await eventually(() => byTestId(screen, "direct-open")))
     await eventually(() => expect(calls.some((c) => c.path === "/api/v1/categories")).toBe(true))
 
     for (const code of [WATER.barcode!, WATER.barcode!, MILK.barcode!]) await scanCode(code)
@@ -169,5 +184,101 @@ describe("receiving at the store", () => {
       ],
     })
     expect(posted.headers.get("Idempotency-Key")).toBeTruthy()
+  })
+
+  it("keeps a supplier delivery through a reload, offers to resume it, and posts it once", async () => {
+    signedInAs("clerk")
+    await deviceHolds([WATER, MILK])
+    let lose = true
+    const calls = stubApi({
+      ...deliveryRoutes,
+      "POST /api/v1/stock/receipts": (call: StubCall) => {
+        if (lose) {
+          lose = false
+          throw new TypeError("Failed to fetch")
+        }
+        return json(201, { id: "rcp_1", number: "RK20261125-0002", lines: (call.body as { lines: [] }).lines })
+      },
+    })
+    let screen = await mount(<Receiving />)
+    await click(await eventually(() => byTestId(screen, "direct-open")))
+    await eventually(() => expect(calls.some((c) => c.path === "/api/v1/categories")).toBe(true))
+    for (const code of [WATER.barcode!, WATER.barcode!, MILK.barcode!]) await scanCode(code)
+    await eventually(() => expect(rows(screen, "scan-line")).toHaveLength(2))
+    let [milk, water] = rows(screen, "scan-line")
+    await type(byTestId(water!, "line-cost"), "1.20")
+    await type(byTestId(milk!, "line-cost"), "6.5")
+    await type(byTestId(milk!, "line-lot"), "M20261120")
+    await type(byTestId(milk!, "line-expiresOn"), "2026-12-02")
+    await type(byTestId(screen, "supplier-ref"), "光明-8812")
+
+    // The tab is reloaded (or the phone died): the delivery is offered back, nothing new can start over it.
+    await unmountAll()
+    await closeDb()
+    screen = await mount(<Receiving />)
+    const offer = await eventually(() => byTestId(screen, "delivery-draft"))
+    expect(offer.textContent).toContain("上次的供应商收货还没入库（2 种商品，")
+    expect(screen.querySelector("[data-testid='direct-open']")).toBeNull()
+    await click(byTestId(screen, "delivery-resume"))
+
+    await eventually(() =>
+      expect(scanLines(screen).map((l) => [l.name, l.qty])).toEqual([
+        ["鲜牛奶 950ml", 1],
+        ["矿泉水 550ml", 2],
+      ]),
+    )
+    ;[milk, water] = rows(screen, "scan-line")
+    const value = (root: HTMLElement, id: string) => byTestId<HTMLInputElement>(root, id).value
+    expect([value(milk!, "line-cost"), value(milk!, "line-lot"), value(milk!, "line-expiresOn")]).toEqual([
+      "6.5",
+      "M20261120",
+      "2026-12-02",
+    ])
+    expect(value(water!, "line-cost")).toBe("1.20")
+    expect(value(screen, "supplier-ref")).toBe("光明-8812")
+    await scanCode(WATER.barcode!)
+    await eventually(() => expect(scanLines(screen)[1]?.qty).toBe(3))
+
+    // The first answer is lost; the retry carries the same key, so the server posts the delivery once.
+    await click(byTestId(screen, "receipt-post"))
+    await eventually(() => expect(text(screen, "receipt-problem")).toBe("无法连接服务器，请检查网络后重试"))
+    await click(byTestId(screen, "receipt-post"))
+    await eventually(() => expect(text(screen, "receiving-done")).toBe("已入库：RK20261125-0002"))
+    const posts = calls.filter((c) => c.path === "/api/v1/stock/receipts")
+    expect(posts.map((c) => c.headers.get("Idempotency-Key"))).toEqual([
+      posts[0]!.headers.get("Idempotency-Key"),
+      posts[0]!.headers.get("Idempotency-Key"),
+    ])
+    expect(posts[1]!.body).toEqual({
+      locationId: STORE,
+      supplierRef: "光明-8812",
+      lines: [
+        { skuId: "sku_milk", qty: 1, unitCostFen: 650, lot: "M20261120", expiresOn: "2026-12-02" },
+        { skuId: "sku_water", qty: 3, unitCostFen: 120 },
+      ],
+    })
+
+    // Posted: the device keeps nothing, and the next delivery starts empty.
+    expect(await readDraft("delivery", STORE)).toBeUndefined()
+    await click(await eventually(() => byTestId(screen, "direct-open")))
+    await eventually(() => byTestId(screen, "lines-empty"))
+  })
+
+  it("lets a clerk discard a delivery left from last time", async () => {
+    signedInAs("clerk")
+    await deviceHolds([WATER])
+    stubApi(deliveryRoutes)
+    let screen = await mount(<Receiving />)
+    await click(await eventually(() => byTestId(screen, "direct-open")))
+    await scanCode(WATER.barcode!)
+    await eventually(() => expect(scanLines(screen)).toHaveLength(1))
+    await unmountAll()
+    await closeDb()
+
+    screen = await mount(<Receiving />)
+    await click(await eventually(() => byTestId(screen, "delivery-discard")))
+    await click(await eventually(() => byTestId(screen, "direct-open")))
+    await eventually(() => byTestId(screen, "lines-empty"))
+    expect(await readDraft("delivery", STORE)).toBeUndefined()
   })
 })

@@ -4,7 +4,8 @@ import { db, getMeta, setMeta } from "./db"
 // that a reload, a crash or a flat battery loses nothing. One draft per kind and location, in the meta store
 // (no schema change: the database's version stays as the till set it).
 
-export type DraftKind = "stocktake" | "receiving"
+// receiving: a transfer being counted in; delivery: a supplier delivery being scanned in.
+export type DraftKind = "stocktake" | "receiving" | "delivery"
 
 const key = (kind: DraftKind, locationId: string) => `draft.${kind}.${locationId}`
 

@@ -1,22 +1,15 @@
 import { useEffect, useRef, useState } from "preact/hooks"
-import { ulid } from "ulid"
 import { tryParseYuan } from "../../../../core/money"
 import { api } from "../../api/client"
 import { t } from "../../i18n"
 import type { SkuRecord } from "../../store/db"
 import { DocHead, DocSubmit, useAction } from "../stock/parts"
-import { ScanField, type ScanLine, ScanLines, skuLabel } from "../stock/scan"
+import { ScanField, ScanLines, skuLabel } from "../stock/scan"
+import { type DeliveryDraft, dropDelivery, type DeliveryLine as Line, saveDelivery } from "./delivery-draft"
 
 // A supplier's delivery (供应商送货) scanned in: quantity per line, the unit cost as invoiced, and a lot number
-// with its expiry date for goods whose category tracks expiry. One Idempotency-Key per delivery: a retry after
-// a lost answer posts it once.
-
-interface Line extends ScanLine {
-  categoryId: string | null
-  cost: string
-  lot: string
-  expiresOn: string
-}
+// with its expiry date for goods whose category tracks expiry. Every change is kept on the device as it is made
+// (delivery-draft.ts). One Idempotency-Key per delivery: a retry after a lost answer posts it once.
 
 interface Category {
   id: string
@@ -61,30 +54,33 @@ const toBody = (l: Line) => {
   }
 }
 
-export function DirectReceipt({
-  store,
-  onDone,
-  onBack,
-}: {
+interface Props {
   store: string
+  /** A new delivery, or the one this device kept from last time. */
+  draft: DeliveryDraft
   onDone: (m: string) => void
   onBack: () => void
-}) {
+}
+
+export function DirectReceipt({ store, draft: initial, onDone, onBack }: Props) {
   const lotCategories = useLotCategories()
   // Asked as the screen draws, so a line scanned before the categories arrived is asked too.
   const needsLot = (l: Line) => l.categoryId !== null && lotCategories.has(l.categoryId)
-  const [lines, setLinesState] = useState<Line[]>([])
-  const latest = useRef<Line[]>([])
-  const setLines = (next: Line[]) => {
+  const [draft, setDraftState] = useState(initial)
+  // Scans can come faster than renders: each change starts from the latest draft, not the one last rendered.
+  const latest = useRef(initial)
+  const update = (patch: Partial<DeliveryDraft>) => {
+    const next = { ...latest.current, ...patch }
     latest.current = next
-    setLinesState(next)
+    setDraftState(next)
+    void saveDelivery(store, next)
   }
-  const [supplierRef, setSupplierRef] = useState("")
-  const key = useRef(ulid())
+  const setLines = (lines: Line[]) => update({ lines })
+  const { lines, supplierRef } = draft
   const { busy, problem, setProblem, run } = useAction()
 
   const onSku = (sku: SkuRecord) => {
-    const now = latest.current
+    const now = latest.current.lines
     if (now.some((l) => l.skuId === sku.id))
       setLines(now.map((l) => (l.skuId === sku.id ? { ...l, qty: l.qty + 1 } : l)))
     else {
@@ -94,7 +90,7 @@ export function DirectReceipt({
     return undefined
   }
   const change = (skuId: string, patch: Partial<Line>) =>
-    setLines(latest.current.map((l) => (l.skuId === skuId ? { ...l, ...patch } : l)))
+    setLines(latest.current.lines.map((l) => (l.skuId === skuId ? { ...l, ...patch } : l)))
 
   const post = async () => {
     const bad = lines.map((l) => problemOf(l, needsLot(l))).find(Boolean)
@@ -107,10 +103,9 @@ export function DirectReceipt({
           lines: lines.filter((l) => l.qty > 0).map(toBody),
           ...(supplierRef.trim() ? { supplierRef: supplierRef.trim() } : {}),
         },
-        { headers: { "Idempotency-Key": key.current } },
+        { headers: { "Idempotency-Key": draft.key } },
       )
-      key.current = ulid()
-      setLines([])
+      await dropDelivery(store)
       onDone(t("receiving.receiptDone", { number: receipt.number ?? receipt.id }))
     })
   }
@@ -141,12 +136,13 @@ export function DirectReceipt({
       <DocHead id="direct-title" onBack={onBack}>
         {t("receiving.direct")}
       </DocHead>
-      <ScanField onSku={onSku} />
+      {/* Not while posting: a scan then would be dropped with the posted draft. */}
+      <ScanField onSku={onSku} listening={!busy} />
       <ScanLines
         lines={lines}
         label={t("receiving.direct")}
         onSet={(skuId, qty) => change(skuId, { qty })}
-        onRemove={(skuId) => setLines(latest.current.filter((l) => l.skuId !== skuId))}
+        onRemove={(skuId) => setLines(latest.current.lines.filter((l) => l.skuId !== skuId))}
         extra={(scan) => {
           const line = lines.find((l) => l.skuId === scan.skuId)!
           return (
@@ -165,7 +161,11 @@ export function DirectReceipt({
       />
       <label class="field">
         {t("receiving.supplierRef")}
-        <input value={supplierRef} onInput={(e) => setSupplierRef(e.currentTarget.value)} data-testid="supplier-ref" />
+        <input
+          value={supplierRef}
+          onInput={(e) => update({ supplierRef: e.currentTarget.value })}
+          data-testid="supplier-ref"
+        />
       </label>
       <DocSubmit
         label={t("receiving.postReceipt")}

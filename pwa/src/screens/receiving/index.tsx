@@ -14,11 +14,12 @@ import {
   useDestinations,
 } from "../stock/docs"
 import { DirectReceipt } from "./DirectReceipt"
+import { type DeliveryDraft, dropDelivery, hasWork, newDelivery, readDelivery } from "./delivery-draft"
 import { TransferReceive } from "./TransferReceive"
 
 // 收货: goods arriving at my store — a transfer on its way here (counted in by scanning) or a supplier's delivery.
 
-type Mode = { kind: "list" } | { kind: "transfer"; transfer: Transfer } | { kind: "direct" }
+type Mode = { kind: "list" } | { kind: "transfer"; transfer: Transfer } | { kind: "direct"; draft: DeliveryDraft }
 
 interface IncomingProps {
   store: string
@@ -73,11 +74,55 @@ const Incoming = ({ store, places, onPick }: IncomingProps) => {
   )
 }
 
+/** A delivery left unposted on this device (a reload, a flat battery, "back"): resume it or let it go. */
+const SavedDelivery = ({
+  draft,
+  onResume,
+  onDiscard,
+}: {
+  draft: DeliveryDraft
+  onResume: () => void
+  onDiscard: () => void
+}) => (
+  <section class="doc-card" role="status" data-testid="delivery-draft">
+    <p class="notice">
+      {t("receiving.draftFound", { count: draft.lines.length, time: new Date(draft.savedAt).toLocaleString() })}
+    </p>
+    <div class="doc-actions">
+      <button type="button" class="button button-primary" onClick={onResume} data-testid="delivery-resume">
+        {t("receiving.resume")}
+      </button>
+      <button type="button" class="button" onClick={onDiscard} data-testid="delivery-discard">
+        {t("receiving.discard")}
+      </button>
+    </div>
+  </section>
+)
+
+/**
+ * The delivery this device kept for the store, read again whenever the list shows; undefined until read, so a
+ * new delivery can't be started (and overwrite the kept one) before the choice was offered.
+ */
+const useSavedDelivery = (store: string | null, listing: boolean) => {
+  const [saved, setSaved] = useState<DeliveryDraft | null | undefined>(undefined)
+  useEffect(() => {
+    setSaved(undefined)
+    if (!store || !listing) return
+    void readDelivery(store).then((d) => setSaved(hasWork(d) ? d : null))
+  }, [store, listing])
+  const discard = async () => {
+    if (store) await dropDelivery(store)
+    setSaved(null)
+  }
+  return { saved, discard }
+}
+
 export default function Receiving() {
   const store = locationId.value
   const places = useDestinations()
   const [mode, setMode] = useState<Mode>({ kind: "list" })
   const [done, setDone] = useState<string | null>(null)
+  const { saved, discard } = useSavedDelivery(store, mode.kind === "list")
 
   const finish = (message: string) => {
     setDone(message)
@@ -100,13 +145,26 @@ export default function Receiving() {
           onBack={() => setMode({ kind: "list" })}
         />
       ) : mode.kind === "direct" ? (
-        <DirectReceipt store={store} onDone={finish} onBack={() => setMode({ kind: "list" })} />
+        <DirectReceipt store={store} draft={mode.draft} onDone={finish} onBack={() => setMode({ kind: "list" })} />
       ) : (
         <>
           <Incoming store={store} places={places} onPick={(transfer) => setMode({ kind: "transfer", transfer })} />
-          <button type="button" class="button" onClick={() => setMode({ kind: "direct" })} data-testid="direct-open">
-            {t("receiving.direct")}
-          </button>
+          {saved === undefined ? null : saved ? (
+            <SavedDelivery
+              draft={saved}
+              onResume={() => setMode({ kind: "direct", draft: saved })}
+              onDiscard={() => void discard()}
+            />
+          ) : (
+            <button
+              type="button"
+              class="button"
+              onClick={() => setMode({ kind: "direct", draft: newDelivery() })}
+              data-testid="direct-open"
+            >
+              {t("receiving.direct")}
+            </button>
+          )}
         </>
       )}
     </AppShell>
