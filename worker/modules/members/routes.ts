@@ -5,7 +5,7 @@ import { guard } from "../../lib/auth"
 import { idempotent } from "../../lib/idempotency"
 import { Id, jsonBody, jsonResponse, problemResponses, router, z } from "../../lib/openapi"
 import { PageQuery, pageOf } from "../../lib/pagination"
-import { IdParam, IsoTime } from "../../lib/schemas"
+import { IdempotencyHeader, IdParam, IsoTime } from "../../lib/schemas"
 import * as members from "./service"
 import * as tiers from "./tiers"
 
@@ -190,7 +190,6 @@ const TierCreate = z
   })
   .openapi("MemberTierCreate")
 
-const IdempotencyHeader = z.object({ "idempotency-key": z.string().min(1).max(255).optional() })
 const tags = ["members"]
 
 // ─── routes ───────────────────────────────────────────────────────────────────

@@ -4,7 +4,7 @@ import { guard } from "../../lib/auth"
 import { idempotent } from "../../lib/idempotency"
 import { Id, jsonBody, jsonResponse, problemResponses, router, z } from "../../lib/openapi"
 import { PageQuery, pageOf } from "../../lib/pagination"
-import { IdParam, IsoTime } from "../../lib/schemas"
+import { IdempotencyHeader, IdParam, IsoTime } from "../../lib/schemas"
 import * as orders from "./service"
 
 const Channel = z.enum(ORDER_CHANNELS)
@@ -98,7 +98,6 @@ const idempotentWrite = {
   middleware: [...guard("orders:write").middleware, idempotent()],
   "x-permission": "orders:write",
 }
-const IdempotencyHeader = z.object({ "idempotency-key": z.string().min(1).max(255).optional() })
 
 const create = createRoute({
   method: "post",

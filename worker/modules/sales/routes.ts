@@ -3,7 +3,7 @@ import { guard } from "../../lib/auth"
 import { idempotencyKeyed, idempotent, requestHash } from "../../lib/idempotency"
 import { Id, jsonBody, jsonResponse, problemResponses, router, z } from "../../lib/openapi"
 import { PageQuery, pageOf } from "../../lib/pagination"
-import { IdParam } from "../../lib/schemas"
+import { IdempotencyHeader, IdParam } from "../../lib/schemas"
 import { getSale, listExceptions, listSales } from "./queries"
 import { receipt, receiptHtml } from "./receipt"
 import { createReturn } from "./returns"
@@ -24,7 +24,6 @@ import { syncSales } from "./sync"
 import { OfflineReturnSchema, OfflineSaleSchema } from "./sync-schemas"
 import { tillRoutes } from "./till-routes"
 
-const IdempotencyHeader = z.object({ "idempotency-key": z.string().min(1).max(255).optional() })
 const idempotentAs = (permission: "sales:write" | "returns:write") => ({
   middleware: [...guard(permission).middleware, idempotent()],
   "x-permission": permission,

@@ -5,7 +5,7 @@ import { guard } from "../../lib/auth"
 import { idempotent } from "../../lib/idempotency"
 import { Id, jsonBody, jsonResponse, problemResponses, router, z } from "../../lib/openapi"
 import { PageQuery, pageOf } from "../../lib/pagination"
-import { IdParam, IsoTime } from "../../lib/schemas"
+import { IdempotencyHeader, IdParam, IsoTime } from "../../lib/schemas"
 import * as stocktake from "./service"
 
 const Status = z.enum(["open", "posting", "posted", "cancelled"])
@@ -91,7 +91,7 @@ const post = createRoute({
   // Clerks count; posting changes the books, so it takes a manager's stocktake:post (checked before the key).
   middleware: [...guard("stocktake:post").middleware, idempotent()],
   "x-permission": "stocktake:post",
-  request: { params: IdParam, headers: z.object({ "idempotency-key": z.string().min(1).max(255).optional() }) },
+  request: { params: IdParam, headers: IdempotencyHeader },
   responses: { 200: jsonResponse(Stocktake, "Posted"), ...problemResponses(400, 401, 403, 404, 409) },
 })
 const cancel = createRoute({

@@ -5,7 +5,7 @@ import { guard } from "../../lib/auth"
 import { idempotent } from "../../lib/idempotency"
 import { Id, jsonBody, jsonResponse, problemResponses, router, z } from "../../lib/openapi"
 import { PageQuery, pageOf } from "../../lib/pagination"
-import { IdParam, IsoTime } from "../../lib/schemas"
+import { IdempotencyHeader, IdParam, IsoTime } from "../../lib/schemas"
 import { listDestinations } from "./destinations"
 import * as transfers from "./service"
 
@@ -99,7 +99,6 @@ const idempotentWrite = {
   middleware: [...guard("transfers:write").middleware, idempotent()],
   "x-permission": "transfers:write",
 }
-const IdempotencyHeader = z.object({ "idempotency-key": z.string().min(1).max(255).optional() })
 
 const create = createRoute({
   method: "post",
