@@ -214,6 +214,10 @@ describe("a stocktake at the store", () => {
     const cells = (row: HTMLElement) =>
       ["variance-counted", "variance-expected", "variance-qty"].map((c) => text(row, c))
     await eventually(() => expect(cells(applesRow())).toEqual(["1.75 kg", "2 kg", "-250 g"]))
+    // Pieces and grams are totalled apart (the book values them at 2 fen a gram).
+    expect(text(screen, "variance-totals")).toBe("合计差异 0 件、称重 -250 g，金额 -¥5.00")
+    await click(byTestId(apples, "line-less"))
+    await eventually(() => expect(text(screen, "count-problem")).toBe("已提交 1.75 kg，不能再减少"))
   })
 
   it("leaves posting to a manager when a clerk counts", async () => {

@@ -38,6 +38,26 @@ type Unit = Names[string]["unit"]
 const amount = (qty: number, unit: Unit) => (unit === "gram" ? formatQty(qty, "gram") : String(qty))
 const signed = (qty: number, unit: Unit) => (qty > 0 ? "+" : qty < 0 ? "-" : "") + amount(Math.abs(qty), unit)
 
+/** The variance totals: pieces and grams can't be added up, so weighed goods get a total of their own. */
+const Totals = ({ names, server }: { names: Names; server: Posted }) => {
+  const grams = server.lines.filter((l) => names[l.skuId]?.unit === "gram").reduce((sum, l) => sum + l.variance, 0)
+  const weighed = server.lines.some((l) => names[l.skuId]?.unit === "gram")
+  const parts = {
+    qty: <strong data-testid="variance-total-qty">{server.totals.varianceQty - grams}</strong>,
+    amount: <Money fen={server.totals.varianceCostFen} testId="variance-total-cost" />,
+  }
+  return (
+    <p data-testid="variance-totals">
+      {weighed
+        ? tParts("stocktake.totalsWeighed", {
+            ...parts,
+            weight: <strong data-testid="variance-total-weight">{signed(grams, "gram")}</strong>,
+          })
+        : tParts("stocktake.totals", parts)}
+    </p>
+  )
+}
+
 const Variances = ({ names, server }: { names: Names; server: Posted }) => (
   <section aria-labelledby="variances-title" class="form" data-testid="variances">
     <h2 id="variances-title" class="section-title">
@@ -70,12 +90,7 @@ const Variances = ({ names, server }: { names: Names; server: Posted }) => (
         </tbody>
       </table>
     </div>
-    <p data-testid="variance-totals">
-      {tParts("stocktake.totals", {
-        qty: <strong data-testid="variance-total-qty">{server.totals.varianceQty}</strong>,
-        amount: <Money fen={server.totals.varianceCostFen} testId="variance-total-cost" />,
-      })}
-    </p>
+    <Totals names={names} server={server} />
     {server.shortHolds.length > 0 && (
       <p class="notice">{t("stocktake.shortHolds", { count: server.shortHolds.length })}</p>
     )}
@@ -142,7 +157,13 @@ function Counting({ draft, onPosted }: { draft: CountDraft; onPosted: (posted: P
         label={t("stocktake.counted")}
         onSet={(skuId, qty) =>
           void setCounted(skuId, qty).then((ok) => {
-            if (!ok) setProblem(t("stocktake.cantLower", { qty: floorOf(draft, skuId) }))
+            if (ok) return
+            const floor = floorOf(draft, skuId)
+            setProblem(
+              draft.skus[skuId]?.unit === "gram"
+                ? t("stocktake.cantLowerWeight", { weight: formatQty(floor, "gram") })
+                : t("stocktake.cantLower", { qty: floor }),
+            )
           })
         }
       />
