@@ -5,17 +5,18 @@ import { env } from "cloudflare:workers"
 import { and, asc, eq } from "drizzle-orm"
 import { ulid } from "ulid"
 import { describe, expect, it } from "vitest"
+import { dayOf } from "../../core/business-day"
 import { makeDb } from "../../worker/db/client"
 import { reportDaily, reportDailyCategory, saleLines, sales } from "../../worker/db/schema"
 import { scheduledJobs } from "../../worker/jobs/scheduled"
-import { dayIn, recomputeDaily } from "../../worker/modules/reports/daily"
+import { recomputeDaily } from "../../worker/modules/reports/daily"
 import { call, uniq } from "./helpers"
 import { pay } from "./orders-fixtures"
 import { cash, sell, shop } from "./sales-helpers"
 
 const db = () => makeDb(env.DB)
 const TZ = env.CHAIN_TIME_ZONE
-const today = () => dayIn(Date.now(), TZ)
+const today = () => dayOf(Date.now(), TZ)
 
 async function rowsOf(locationId: string) {
   const daily = await db()
@@ -102,7 +103,7 @@ describe("daily aggregates", () => {
     expect((await sync(cashier.token, { sales })).body.results[0]!.status).toBe("applied")
     const once = await expectRecomputable(store)
     expect(once.daily).toEqual([
-      expect.objectContaining({ day: dayIn(twoDaysAgo, TZ), channel: "offline", orders: 1, units: 3, salesFen: 3000 }),
+      expect.objectContaining({ day: dayOf(twoDaysAgo, TZ), channel: "offline", orders: 1, units: 3, salesFen: 3000 }),
     ])
 
     expect((await sync(cashier.token, { sales })).body.results[0]!.status).toBe("duplicate")
@@ -131,7 +132,7 @@ describe("daily aggregates", () => {
 
   it("count imported history under its own channel once its store-days are recomputed", async () => {
     const { store, skuIds } = await shop({ priceFen: 1200, qty: 0 })
-    const day = dayIn(Date.now() - 30 * 86_400_000, TZ)
+    const day = dayOf(Date.now() - 30 * 86_400_000, TZ)
     const at = Date.parse(`${day}T04:00:00Z`)
     const id = uniq("hs_")
     // What the history import writes: a sale with source "import", moving no stock.

@@ -3,13 +3,13 @@
 import { env } from "cloudflare:workers"
 import { ulid } from "ulid"
 import { describe, expect, it } from "vitest"
-import { dayIn } from "../../worker/modules/reports/daily"
+import { dayOf } from "../../core/business-day"
 import { averageTicket } from "../../worker/modules/reports/service"
 import { call, createLocation, staffToken } from "./helpers"
 import { cash, newSkus, sell, shop, stock } from "./sales-helpers"
 
 const TZ = env.CHAIN_TIME_ZONE
-const today = () => dayIn(Date.now(), TZ)
+const today = () => dayOf(Date.now(), TZ)
 
 type Figures = { orders: number; netSalesFen: number; averageTicketFen: number; returnsFen: number }
 type Summary = Figures & {
@@ -76,9 +76,9 @@ describe("the owner's summary", () => {
     expect(res.body.days[0]).toMatchObject({
       day: today(),
       netSalesFen: 1500,
-      lastWeek: { day: dayIn(weekAgo, TZ), orders: 1, netSalesFen: 3000, averageTicketFen: 3000 },
+      lastWeek: { day: dayOf(weekAgo, TZ), orders: 1, netSalesFen: 3000, averageTicketFen: 3000 },
     })
-    expect(res.body.totals.lastWeek).toMatchObject({ from: dayIn(weekAgo, TZ), orders: 1, netSalesFen: 3000 })
+    expect(res.body.totals.lastWeek).toMatchObject({ from: dayOf(weekAgo, TZ), orders: 1, netSalesFen: 3000 })
   })
 
   it("ranks the stores by net sales for an owner, returns taken off", async () => {

@@ -10,6 +10,7 @@
 // repairs use it; running it twice gives the same rows.
 import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm"
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core"
+import { dayOf } from "../../../core/business-day"
 import type { Db } from "../../db/client"
 import { locations, reportDaily, reportDailyCategory } from "../../db/schema"
 
@@ -110,7 +111,7 @@ export function dailyForReturn(db: Db, returnId: string) {
  * A retry's batch finds the order already paid at another instant (or not by this batch) and adds nothing.
  */
 export function dailyForPaidOrder(db: Db, orderId: string, paidAt: number, timeZone = DEFAULT_TIME_ZONE) {
-  const day = dayIn(paidAt, timeZone)
+  const day = dayOf(paidAt, timeZone)
   const paidHere = sql`o.id = ${orderId} and o.status = 'paid' and o.paid_at = ${paidAt}`
   return [upsertDaily(db, ordersDaily(day, paidHere)), upsertCategory(db, ordersCategory(day, paidHere))]
 }
@@ -134,7 +135,7 @@ export async function recomputeDaily(db: Db, pairs: readonly StoreDay[], timeZon
  * location, so an aggregate that ever drifted (a hand fix in D1, a bug) heals by morning.
  */
 export async function recomputeRecentDays(db: Db, timeZone = DEFAULT_TIME_ZONE, now = Date.now()) {
-  const days = [dayIn(now - 86_400_000, timeZone), dayIn(now, timeZone)]
+  const days = [dayOf(now - 86_400_000, timeZone), dayOf(now, timeZone)]
   const ids = await db.select({ id: locations.id }).from(locations)
   await recomputeDaily(
     db,
@@ -164,12 +165,6 @@ function rebuildStatements(db: Db, { locationId, day }: StoreDay, timeZone: stri
 }
 
 // ── Business days in the chain's time zone ──────────────────────────────────────────────────────
-
-/** "YYYY-MM-DD" of an instant in a time zone. */
-export function dayIn(at: number, timeZone: string): string {
-  const p = partsIn(at, timeZone)
-  return `${p.year}-${p.month}-${p.day}`
-}
 
 /** [start, end) in epoch ms of a business day in a time zone (DST-safe: offsets read at each edge). */
 export function dayBounds(day: string, timeZone: string): [number, number] {

@@ -2,11 +2,11 @@
 // beside the same weekday a week earlier, and the stores ranked. It reads only the daily
 // aggregates (a few rows per store-day), never sale lines, so it stays fast at a chain's scale.
 import { and, eq, gte, lte, sql } from "drizzle-orm"
+import { dayOf } from "../../../core/business-day"
 import type { Db } from "../../db/client"
 import { locations, reportDaily } from "../../db/schema"
 import { type Actor, assertLocation, locationFilter } from "../../lib/actor"
 import { problem } from "../../lib/problem"
-import { dayIn } from "./daily"
 
 export type SummaryQuery = { from?: string; to?: string; locationId?: string }
 
@@ -93,7 +93,7 @@ export function figures(s: Sums): Figures {
 
 /** The range asked for, checked: real dates, from ≤ to, at most a year; today (chain time) by default. */
 function rangeOf(q: SummaryQuery, timeZone: string): { from: string; to: string } {
-  const to = q.to ?? q.from ?? dayIn(Date.now(), timeZone)
+  const to = q.to ?? q.from ?? dayOf(Date.now(), timeZone)
   const from = q.from ?? to
   for (const [path, day] of [
     ["from", from],

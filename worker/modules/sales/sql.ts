@@ -16,16 +16,8 @@ export function insertRows<T extends SQLiteTable>(db: Db, table: T, rows: readon
   return db.insert(table).select(sql`select ${sql.join(exprs, sql`, `)} from json_each(${JSON.stringify(tuples)})`)
 }
 
-/** "YYYY-MM-DD" of an instant in the chain's time zone. */
-export function dayOf(at: number, timeZone: string): string {
-  const p = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })
-    .formatToParts(new Date(at))
-    .reduce<Record<string, string>>((acc, x) => {
-      acc[x.type] = x.value
-      return acc
-    }, {})
-  return `${p.year}-${p.month}-${p.day}`
-}
+/** The business day of an instant (core's, re-exported for the sales module's callers). */
+export { dayOf } from "../../../core/business-day"
 
 /** The next document number of a business day, as a sub-select (the counter row is bumped in the same batch). */
 export const numberSql = (prefix: string, day: string) => {
