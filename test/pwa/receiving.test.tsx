@@ -130,16 +130,7 @@ describe("receiving at the store", () => {
     signedInAs("store_manager")
     await deviceHolds([WATER, MILK])
     const calls = stubApi({
-      "GET /api/v1/transfers/destinations": () => json(200, DESTINATIONS),
-      "GET /api/v1/transfers": () => json(200, { items: [], nextCursor: null }),
-      "GET /api/v1/categories": () =>
-        json(200, {
-          items: [
-            { id: "cat_grocery", expiryWarningDays: null },
-            { id: "cat_dairy", expiryWarningDays: 5 },
-          ],
-          nextCursor: null,
-        }),
+      ...deliveryRoutes,
       "POST /api/v1/stock/receipts": (call: StubCall) =>
         json(201, {
           id: "rcp_1",
