@@ -1,5 +1,6 @@
 // Pricing a cart: import from here.
 export { CartError, canonicalOrder, lineAmountFen } from "./line"
+export { cartMember, type MemberRecord } from "./member"
 export { DEFAULT_MAX_COMBINATIONS, priceCart } from "./price-cart"
 export type {
   AppliedPromotion,

@@ -1,4 +1,4 @@
-import { type PricedCart, priceCart } from "../../../core/pricing"
+import { cartMember, type PricedCart, priceCart } from "../../../core/pricing"
 import type { Coupon, Promotion } from "../../../core/promotions"
 import type { RoundingPolicy } from "../../../core/rounding"
 
@@ -49,13 +49,7 @@ export const priceTillCart = (
       ...(l.sku.memberPriceFen !== null ? { memberPriceFen: l.sku.memberPriceFen } : {}),
       ...(l.sku.categoryId ? { categoryId: l.sku.categoryId } : {}),
     })),
-    member: who
-      ? {
-          id: who.id,
-          ...(who.tierId ? { tierId: who.tierId } : {}),
-          ...(who.birthdayMonth ? { birthdayMonth: who.birthdayMonth } : {}),
-        }
-      : null,
+    member: cartMember(who),
     promotions,
     coupons,
     context: { at, timeZone, storeId, channel: "pos" },

@@ -3,7 +3,7 @@
 // so an online sale and a synced one are priced by one rule book.
 
 import type { CartLine, PricedCart } from "../../../core/pricing"
-import { CartError, priceCart } from "../../../core/pricing"
+import { CartError, cartMember, priceCart } from "../../../core/pricing"
 import type { Promotion } from "../../../core/promotions"
 import type { Db } from "../../db/client"
 import { type FieldError, problem } from "../../lib/problem"
@@ -131,13 +131,7 @@ export async function priceSale(db: Db, env: Env, req: PriceRequest, known: Know
   const cart = tryPrice(() =>
     priceCart({
       lines,
-      member: member
-        ? {
-            id: member.id,
-            ...(member.tierId ? { tierId: member.tierId } : {}),
-            ...(member.birthdayMonth ? { birthdayMonth: member.birthdayMonth } : {}),
-          }
-        : null,
+      member: cartMember(member),
       promotions: [...promotions, ...manual],
       coupons,
       context: { at: req.at, timeZone: env.CHAIN_TIME_ZONE, storeId: req.locationId, channel: "pos" },
