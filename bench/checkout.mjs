@@ -90,6 +90,7 @@ try {
       total: SALES,
       concurrency: TILLS,
       healthRequests: HEALTH_REQUESTS,
+      cpuSeconds: server.cpuSeconds,
       task: (i, record) => ring(carts[WARM + i], record),
     })
   let measured
@@ -116,7 +117,7 @@ try {
   say(
     `health ${base.requestsPerSecond} req/s, p50 ${base.p50Ms} ms, p99 ${base.p99Ms} ms | ` +
       `checkout ${c.requestsPerSecond} sales/s (${c.throughputRatio} × health), p50 ${c.p50Ms} ms (${c.p50Ratio} ×), ` +
-      `p99 ${c.p99Ms} ms (${c.p99Ratio} ×) | sold ${c.completed}/${SALES} | errors ${JSON.stringify(load.codes)} ` +
+      `p99 ${c.p99Ms} ms (${c.p99Ratio} ×) | server CPU ${c.serverCpuMsPerTask} ms per sale vs ${base.serverCpuMsPerTask} ms per health (${c.serverCpuRatio} ×) | sold ${c.completed}/${SALES} | errors ${JSON.stringify(load.codes)} ` +
       `(409 real shortages ${shortages.real}, unexplained ${shortages.unexplained}) | cells off ${results.cells.off}/${results.cells.checked}`,
   )
   say(heapLine(results.heap))

@@ -124,6 +124,9 @@ export const ratios = (load, base) => ({
   throughputRatio: round(load.requestsPerSecond / base.requestsPerSecond, 3),
   p50Ratio: round(load.p50Ms / base.p50Ms, 2),
   p99Ratio: round(load.p99Ms / base.p99Ms, 2),
+  ...(load.serverCpuMsPerTask && base.serverCpuMsPerTask
+    ? { serverCpuRatio: round(load.serverCpuMsPerTask / base.serverCpuMsPerTask, 2) }
+    : {}),
 })
 
 /**
@@ -131,18 +134,32 @@ export const ratios = (load, base) => ({
  * each side's segments add up to one figure. On a shared two-core machine the baseline drifts by ±30 % over
  * minutes; interleaving keeps the ratio about the code, not about what else the machine was doing.
  */
-export async function interleaved({ url, total, concurrency, healthRequests, task, segments = 4 }) {
+export async function interleaved({ url, total, concurrency, healthRequests, task, segments = 4, cpuSeconds }) {
   const base = sink()
   const load = sink()
   const per = Math.ceil(total / segments)
+  // The server's CPU per task on each side (when `cpuSeconds` reads it): less sensitive to a busy machine.
+  const cpu = { base: 0, load: 0 }
+  const measured = async (side, run) => {
+    const before = cpuSeconds?.() ?? 0
+    await run()
+    cpu[side] += (cpuSeconds?.() ?? 0) - before
+  }
   for (let done = 0; done < total; done += per) {
     const health = healthTask(url)
-    await runLoad({ total: Math.ceil(healthRequests / segments), concurrency, task: health, into: base })
+    const healthN = Math.ceil(healthRequests / segments)
+    await measured("base", () => runLoad({ total: healthN, concurrency, task: health, into: base }))
     const n = Math.min(per, total - done)
     const offset = done
-    await runLoad({ total: n, concurrency, task: (i, record) => task(offset + i, record), into: load })
+    await measured("load", () =>
+      runLoad({ total: n, concurrency, task: (i, record) => task(offset + i, record), into: load }),
+    )
   }
-  return { base: summarize(base), load: summarize(load) }
+  const perTask = (side, s) => (cpuSeconds ? { serverCpuMsPerTask: round((cpu[side] * 1000) / s.tasks, 2) } : {})
+  return {
+    base: { ...summarize(base), ...perTask("base", base) },
+    load: { ...summarize(load), ...perTask("load", load) },
+  }
 }
 
 /** The machine, as every result file records it (the load average says how busy the others kept it). */

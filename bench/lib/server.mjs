@@ -2,7 +2,7 @@
 // from that file (scripts/lib/server.mjs `bundledWorker`: a checkout that others are editing would otherwise
 // restart the Worker mid-run), fresh local state, its own port, and optionally the inspector port that
 // heap.mjs reads the isolate's heap through.
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -39,5 +39,31 @@ export async function benchServer({ name, assets, inspector = false, seed = true
   }
   process.once("SIGINT", interrupted)
   process.once("SIGTERM", interrupted)
-  return { url: server.url, inspectorPort, dir, stop }
+  return { url: server.url, inspectorPort, dir, stop, cpuSeconds: () => groupCpuSeconds(server.child.pid) }
+}
+
+/**
+ * CPU seconds (user + system) used so far by every process of a process group: wrangler, its
+ * workerd and their helpers. Read from /proc (Linux); null elsewhere. A load's CPU per request is
+ * what it costs the machine, whatever else kept the machine busy meanwhile.
+ */
+export function groupCpuSeconds(pgid) {
+  let ticks = 0
+  try {
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue
+      let stat
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+      } catch {
+        continue // gone meanwhile
+      }
+      // After the command name in parentheses: state ppid pgrp … utime(14) stime(15), 1-based from pid.
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12])
+    }
+  } catch {
+    return null
+  }
+  return ticks / 100 // USER_HZ is 100 on Linux
 }
