@@ -18,3 +18,13 @@ export function dayOf(at: number, timeZone: string): string {
   for (const x of formatFor(timeZone).formatToParts(new Date(at))) p[x.type] = x.value
   return `${p.year}-${p.month}-${p.day}`
 }
+
+/** The "YYYY-MM-DD" `n` calendar days after `day` (before it when `n` is negative); month and year ends roll over. */
+export function addDays(day: string, n: number): string {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number]
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10)
+}
+
+/** Whole days from `from` to `to`, both "YYYY-MM-DD" (negative when `to` is earlier). */
+export const daysBetween = (from: string, to: string): number =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000)

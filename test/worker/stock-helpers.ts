@@ -3,6 +3,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test"
 import { env } from "cloudflare:workers"
 import { expect } from "vitest"
+import { addDays, dayOf } from "../../core/business-day"
 import { makeDb } from "../../worker/db/client"
 import { cellStub } from "../../worker/stock-cell/client"
 import { call, uniq } from "./helpers"
@@ -93,7 +94,4 @@ export async function movesOf(locationId: string, skuId: string) {
 }
 
 /** A calendar date `days` from today in the chain's time zone. */
-export function dayFromToday(days: number) {
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: env.CHAIN_TIME_ZONE }).format(new Date())
-  return new Date(Date.parse(`${today}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
-}
+export const dayFromToday = (days: number) => addDays(dayOf(Date.now(), env.CHAIN_TIME_ZONE), days)

@@ -1,6 +1,7 @@
 // Document numbers a person can read and say on the phone: RK20261125-0001 (入库 on 25 Nov 2026,
 // the first of the day). The day is cut in the chain's time zone. One upsert per number, atomic in D1.
 import { sql } from "drizzle-orm"
+import { dayOf } from "../../core/business-day"
 import type { Db } from "../db/client"
 import { docCounters } from "../db/schema"
 
@@ -15,15 +16,7 @@ export type DocPrefix =
   | (string & {})
 
 /** YYYYMMDD of `at` in the given IANA time zone. */
-export function businessDay(at: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })
-    .formatToParts(new Date(at))
-    .reduce<Record<string, string>>((acc, p) => {
-      acc[p.type] = p.value
-      return acc
-    }, {})
-  return `${parts.year}${parts.month}${parts.day}`
-}
+export const businessDay = (at: number, timeZone: string): string => dayOf(at, timeZone).replaceAll("-", "")
 
 export async function nextDocNumber(db: Db, prefix: DocPrefix, timeZone: string, at = Date.now()): Promise<string> {
   const day = businessDay(at, timeZone)

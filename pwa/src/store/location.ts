@@ -1,4 +1,5 @@
 import { computed, signal } from "@preact/signals"
+import { dayOf } from "../../../core/business-day"
 import { DEFAULT_POINTS_RULES, type PointsRules } from "../../../core/points"
 import type { RoundingPolicy } from "../../../core/rounding"
 import { session } from "../auth/session"
@@ -40,13 +41,7 @@ export const loadLocation = () => {
 export const CHAIN_TIME_ZONE = "Asia/Shanghai"
 
 /** The business day of an instant in the chain's time zone, YYYY-MM-DD. */
-export const businessDay = (at: number | Date = Date.now()) =>
-  new Intl.DateTimeFormat("en-CA", {
-    timeZone: CHAIN_TIME_ZONE,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(at)
+export const businessDay = (at = Date.now()) => dayOf(at, CHAIN_TIME_ZONE)
 
 /** The chain's payable rounding (抹零), as the server publishes it; the till prices with it offline. */
 export const chainRounding = signal<RoundingPolicy>("none")

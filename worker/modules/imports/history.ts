@@ -6,6 +6,7 @@
 // Rows travel as one JSON parameter per statement (D1 binds at most 100 parameters), unpacked by
 // json_each; a chunk's sales, lines and payments go in one atomic batch.
 import { type SQL, sql } from "drizzle-orm"
+import { dayOf } from "../../../core/business-day"
 import { lineAmountFen } from "../../../core/pricing/line"
 import type { TenderMethod } from "../../../core/tenders"
 import type { Db } from "../../db/client"
@@ -30,20 +31,14 @@ type Ctx = { db: Db; env: Env; actor: Actor }
 /** ¥100,000,000: a line beyond it is a typo in the old system's export, and sums stay exact integers. */
 const MAX_LINE_FEN = 10_000_000_000
 
-/** "YYYY-MM-DD" in a time zone; one formatter per zone and one answer per quarter hour, as 100,000s of rows need. */
+/** The business day (core dayOf) remembered per quarter hour: 100,000s of rows ask few distinct questions. */
 function dayCutter() {
-  const formatters = new Map<string, Intl.DateTimeFormat>()
   const memo = new Map<string, string>()
   return (at: number, timeZone: string) => {
     const key = `${timeZone}:${Math.floor(at / 900_000)}`
     let day = memo.get(key)
     if (day === undefined) {
-      let f = formatters.get(timeZone)
-      if (!f) {
-        f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })
-        formatters.set(timeZone, f)
-      }
-      day = f.format(new Date(at))
+      day = dayOf(at, timeZone)
       memo.set(key, day)
     }
     return day
@@ -66,7 +61,7 @@ async function plan(ctx: Ctx, orders: readonly HistoryOrder[]): Promise<Planned>
     ctx.db,
     orders.flatMap((o) => o.lines.map((l) => l.skuCode)),
   )
-  const dayOf = dayCutter()
+  const dayIn = dayCutter()
   const now = Date.now()
   const errors: RowError[] = []
   const seen = new Map<string, number>()
@@ -108,7 +103,7 @@ async function plan(ctx: Ctx, orders: readonly HistoryOrder[]): Promise<Planned>
     if (tendered !== total)
       fail("payments", "payments_mismatch", `The payments add up to ${tendered} fen; the lines to ${total}.`)
     if ("error" in loc || errors.length > 0) return
-    const day = dayOf(at, loc.timeZone)
+    const day = dayIn(at, loc.timeZone)
     out.days.set(`${loc.id}:${day}`, { locationId: loc.id, day })
     out.sales.push([o.externalId, loc.id, subtotal, subtotal - total, total, cost, at, day])
     out.lines.push(...lines)

@@ -2,7 +2,7 @@
 // beside the same weekday a week earlier, and the stores ranked. It reads only the daily
 // aggregates (a few rows per store-day), never sale lines, so it stays fast at a chain's scale.
 import { and, eq, gte, lte, sql } from "drizzle-orm"
-import { dayOf } from "../../../core/business-day"
+import { addDays, dayOf, daysBetween } from "../../../core/business-day"
 import type { Db } from "../../db/client"
 import { locations, reportDaily } from "../../db/schema"
 import { type Actor, assertLocation, locationFilter } from "../../lib/actor"
@@ -33,13 +33,6 @@ export function averageTicket(netFen: number, orders: number): number {
   const abs = Math.abs(netFen)
   return sign * Math.floor((2 * abs + orders) / (2 * orders))
 }
-
-export function addDays(day: string, n: number): string {
-  const [y, m, d] = day.split("-").map(Number) as [number, number, number]
-  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10)
-}
-
-const daysBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000)
 
 // The sums every grouping reads; net = what customers paid − what went back.
 const sums = {

@@ -28,14 +28,3 @@ export function slices<T>(items: readonly T[], size = 90): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
 }
-
-/** Today's calendar date "YYYY-MM-DD" in the chain's time zone. */
-export function today(timeZone: string, at = Date.now()): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
-    new Date(at),
-  )
-}
-
-/** Whole days from `from` to `to`, both "YYYY-MM-DD" (negative when `to` is earlier). */
-export const daysBetween = (from: string, to: string): number =>
-  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000)

@@ -1,13 +1,14 @@
 // Reads: a cell itself (the truth), the D1 read model (levels, the moves ledger), live
 // availability across stores, and lots about to expire.
 import { and, asc, desc, eq, gt, gte, isNull, lt, or, type SQL, sql } from "drizzle-orm"
+import { dayOf, daysBetween } from "../../../core/business-day"
 import { categories, locations, products, skus, stockLevels, stockMoves } from "../../db/schema"
 import type { StockMoveKind } from "../../db/schema/stock"
 import { assertLocation, locationFilter } from "../../lib/actor"
 import { decodeCursor, encodeCursor, toPage } from "../../lib/pagination"
 import { notFound } from "../../lib/problem"
 import { getLocation } from "../locations"
-import { daysBetween, FANOUT, mapLimit, snapshotOf, today } from "./fanout"
+import { FANOUT, mapLimit, snapshotOf } from "./fanout"
 import type { StockCtx } from "./service"
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -220,7 +221,7 @@ type DueLot = {
 export async function listExpiring(ctx: StockCtx, q: ExpiringQuery) {
   await getLocation(ctx.db, ctx.actor, q.locationId)
   const after = decodeCursor(q.cursor)
-  const asOf = today(ctx.env.CHAIN_TIME_ZONE)
+  const asOf = dayOf(Date.now(), ctx.env.CHAIN_TIME_ZONE)
   const rows = await dueLots(ctx, q, asOf, after ? [String(after[0]), String(after[1])] : null)
   const cells = [...new Set(rows.map((r) => r.cell))]
   const last = cells.length > q.limit ? rows.find((r) => r.cell === cells[q.limit - 1]) : undefined
