@@ -3,8 +3,9 @@
 // promotions (满减 tiers, 第二件半价, member prices) and members, then rings up a fixed number of 5-line
 // sales (POST /api/v1/sales: half with a member, a third with mixed card + cash) from all 64 tills at once,
 // interleaved with the /api/v1/health baseline of the same run.
-// Prints throughput and p50/p99 as ratios to health plus the absolute figures, errors by code, whether each
-// 409 was a real shortage, the Worker's peak heap, and checks every cell against what was sold.
+// Prints throughput and p50/p99 as ratios to health plus the absolute figures, the server's CPU per sale and per
+// health request, errors by code, whether each 409 was a real shortage, the Worker's peak heap, and checks every
+// cell against what was sold.
 // Targets (issue 6): p50 ≤ 3 × health p50; no error but 409 for real shortages; Worker heap < 128 MB.
 import { writeFileSync } from "node:fs"
 import {
