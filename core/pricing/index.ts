@@ -1,4 +1,5 @@
 // Pricing a cart: import from here.
+export { cartLine, type SkuRecord } from "./cart-line"
 export { CartError, canonicalOrder, lineAmountFen } from "./line"
 export { cartMember, type MemberRecord } from "./member"
 export { DEFAULT_MAX_COMBINATIONS, priceCart } from "./price-cart"

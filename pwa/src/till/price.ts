@@ -1,4 +1,4 @@
-import { cartMember, type PricedCart, priceCart } from "../../../core/pricing"
+import { cartLine, cartMember, type PricedCart, priceCart, type SkuRecord } from "../../../core/pricing"
 import type { Coupon, Promotion } from "../../../core/promotions"
 import type { RoundingPolicy } from "../../../core/rounding"
 
@@ -10,13 +10,7 @@ import type { RoundingPolicy } from "../../../core/rounding"
 export interface TillPricedLine {
   lineId: string
   qty: number
-  sku: {
-    id: string
-    unit: "piece" | "gram"
-    priceFen: number
-    memberPriceFen: number | null
-    categoryId: string | null
-  }
+  sku: SkuRecord
 }
 
 export interface TillMember {
@@ -40,15 +34,7 @@ export const priceTillCart = (
   { storeId, at, timeZone, rounding }: TillPricing,
 ): PricedCart =>
   priceCart({
-    lines: lines.map((l) => ({
-      lineId: l.lineId,
-      skuId: l.sku.id,
-      qty: l.qty,
-      unit: l.sku.unit,
-      unitPriceFen: l.sku.priceFen,
-      ...(l.sku.memberPriceFen !== null ? { memberPriceFen: l.sku.memberPriceFen } : {}),
-      ...(l.sku.categoryId ? { categoryId: l.sku.categoryId } : {}),
-    })),
+    lines: lines.map((l) => cartLine(l.lineId, l.qty, l.sku)),
     member: cartMember(who),
     promotions,
     coupons,

@@ -2,8 +2,8 @@
 // promotions and presented coupons, then core's priceCart — the same function the PWA runs offline,
 // so an online sale and a synced one are priced by one rule book.
 
-import type { CartLine, PricedCart } from "../../../core/pricing"
-import { CartError, cartMember, priceCart } from "../../../core/pricing"
+import type { PricedCart } from "../../../core/pricing"
+import { CartError, cartLine, cartMember, priceCart } from "../../../core/pricing"
 import type { Promotion } from "../../../core/promotions"
 import type { Db } from "../../db/client"
 import { type FieldError, problem } from "../../lib/problem"
@@ -116,21 +116,9 @@ export async function priceSale(db: Db, env: Env, req: PriceRequest, known: Know
       ]
     : []
 
-  const lines: CartLine[] = req.lines.map((l, i) => {
-    const s = skus.get(l.skuId)!
-    return {
-      lineId: String(i + 1),
-      skuId: l.skuId,
-      qty: l.qty,
-      unit: s.unit,
-      unitPriceFen: l.unitPriceFen ?? s.priceFen,
-      ...(s.memberPriceFen !== null ? { memberPriceFen: s.memberPriceFen } : {}),
-      ...(s.categoryId ? { categoryId: s.categoryId } : {}),
-    }
-  })
   const cart = tryPrice(() =>
     priceCart({
-      lines,
+      lines: req.lines.map((l, i) => cartLine(String(i + 1), l.qty, skus.get(l.skuId)!, l.unitPriceFen)),
       member: cartMember(member),
       promotions: [...promotions, ...manual],
       coupons,
