@@ -2,6 +2,7 @@
 // are held in the StockCells under hold id = order id. The cells are the truth for stock; these
 // rows say what was ordered, at what price, how it was paid and how far payment got.
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core"
+import type { TenderMethod } from "../../../core/tenders"
 import { createdAt, updatedAt } from "./columns"
 
 export const ORDER_CHANNELS = ["pos", "miniprogram", "web", "tmall", "jd", "douyin", "pdd", "wholesale"] as const
@@ -14,17 +15,7 @@ export type OrderChannel = (typeof ORDER_CHANNELS)[number]
  */
 export type OrderStatus = "reserved" | "payment_pending" | "paying" | "paid" | "cancelled" | "expired"
 
-export const PAYMENT_METHODS = [
-  "cash",
-  "wechat",
-  "alipay",
-  "unionpay",
-  "card",
-  "stored_value",
-  "points",
-  "other",
-] as const
-export type PaymentMethod = (typeof PAYMENT_METHODS)[number]
+export type PaymentMethod = TenderMethod
 export type PaymentStatus = "confirmed" | "pending" | "declined" | "refunded"
 
 export const orders = sqliteTable(

@@ -1,14 +1,15 @@
 import { createRoute } from "@hono/zod-openapi"
-import { ORDER_CHANNELS, PAYMENT_METHODS } from "../../db/schema"
+import { TENDER_METHODS } from "../../../core/tenders"
+import { ORDER_CHANNELS } from "../../db/schema"
 import { guard } from "../../lib/auth"
 import { idempotent } from "../../lib/idempotency"
 import { Id, jsonBody, jsonResponse, problemResponses, router, z } from "../../lib/openapi"
 import { PageQuery, pageOf } from "../../lib/pagination"
-import { IdempotencyHeader, IdParam, IsoTime } from "../../lib/schemas"
+import { IdempotencyHeader, IdParam, IsoTime, PaymentIn } from "../../lib/schemas"
 import * as orders from "./service"
 
 const Channel = z.enum(ORDER_CHANNELS)
-const Method = z.enum(PAYMENT_METHODS)
+const Method = z.enum(TENDER_METHODS)
 const Status = z.enum(["reserved", "payment_pending", "paying", "paid", "cancelled", "expired"])
 
 const CreateBody = z.strictObject({
@@ -26,25 +27,7 @@ const CreateBody = z.strictObject({
 })
 
 const PayBody = z.strictObject({
-  payments: z
-    .array(
-      z
-        .strictObject({
-          method: Method,
-          amountFen: z.number().int().min(1).max(100_000_000_000),
-          // A customer's 付款码, scanned at the till; single use, never stored.
-          authCode: z
-            .string()
-            .regex(/^\d{10,32}$/, "the digits of the customer's payment code")
-            .optional(),
-        })
-        .refine((p) => !p.authCode || p.method === "wechat" || p.method === "alipay", {
-          path: ["authCode"],
-          message: "Only wechat and alipay payments carry a customer's payment code.",
-        }),
-    )
-    .min(1)
-    .max(10),
+  payments: z.array(PaymentIn).min(1).max(10),
 })
 
 const Line = z.object({

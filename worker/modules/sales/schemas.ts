@@ -1,7 +1,7 @@
 // The till's request and answer shapes (validated at the edge, published in the OpenAPI document).
 import { TENDER_METHODS } from "../../../core/tenders"
 import { Id, z } from "../../lib/openapi"
-import { Password, Username } from "../../lib/schemas"
+import { Password, PaymentIn, Username } from "../../lib/schemas"
 
 const Fen = z.number().int().min(0).max(100_000_000_000)
 const Qty = z.number().int().min(1).max(1_000_000)
@@ -16,21 +16,6 @@ export const Approval = z.strictObject({ username: Username, password: Password 
   description: "A store manager's (or manager's, owner's) own sign-in, checked on the server.",
 })
 
-const Payment = z
-  .strictObject({
-    method: Method,
-    amountFen: Fen.min(1),
-    // A customer's 付款码, scanned at the till; single use, never stored.
-    authCode: z
-      .string()
-      .regex(/^\d{10,32}$/, "the digits of the customer's payment code")
-      .optional(),
-  })
-  .refine((p) => !p.authCode || p.method === "wechat" || p.method === "alipay", {
-    path: ["authCode"],
-    message: "Only wechat and alipay payments carry a customer's payment code.",
-  })
-
 export const SaleBody = z.strictObject({
   locationId: Id("loc_01JDZ…"),
   // Lines of the same SKU are summed (one hold per cell).
@@ -42,7 +27,7 @@ export const SaleBody = z.strictObject({
   couponCodes: z.array(z.string().min(1).max(64)).max(10).optional(),
   shiftId: Id("sh_01JDZ…").nullish(),
   deviceId: Id("dev_01JDZ…").nullish(),
-  payments: z.array(Payment).min(1).max(10),
+  payments: z.array(PaymentIn).min(1).max(10),
   // Manager controls: a cashier sends `approval` with them.
   priceOverrides: z
     .array(z.strictObject({ skuId: Id("sku_01JDZ…"), unitPriceFen: Fen }))
