@@ -5,6 +5,7 @@ import { getTableColumns, type SQL, sql } from "drizzle-orm"
 import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core"
 import type { Db } from "../../db/client"
 import { atomically, type Statement } from "../../lib/batch"
+import { errorText } from "../../lib/db-errors"
 
 // D1 allows 2 MB per value; UTF-8 makes a JS character up to 3 bytes.
 const MAX_JSON_CHARS = 500_000
@@ -62,11 +63,5 @@ export const inJson = (column: SQLiteColumn | SQL, values: readonly (string | nu
 export const runBatch = (db: Db, stmts: Stmt[]): Promise<void> => atomically(db.$client, stmts)
 
 /** The unique index a failed write ran into, if that is why it failed. */
-export function uniqueViolation(e: unknown): string | undefined {
-  for (let err: unknown = e, depth = 0; err && depth < 5; depth++) {
-    const m = /UNIQUE constraint failed: ([\w.]+)/.exec(String((err as { message?: unknown }).message ?? err))
-    if (m) return m[1]
-    err = (err as { cause?: unknown }).cause
-  }
-  return undefined
-}
+export const uniqueViolation = (e: unknown): string | undefined =>
+  /UNIQUE constraint failed: ([\w.]+)/.exec(errorText(e))?.[1]

@@ -19,6 +19,7 @@ import {
   memberTopUps,
 } from "../../db/schema"
 import { type Actor, assertLocation, locationFilter } from "../../lib/actor"
+import { errorText } from "../../lib/db-errors"
 import { newId } from "../../lib/ids"
 import { decodeCursor, toPage } from "../../lib/pagination"
 import { notFound, problem } from "../../lib/problem"
@@ -120,14 +121,7 @@ const duplicatePhone = () =>
     errors: [{ path: "phone", message: "Already registered." }],
   })
 
-const failedOn = (e: unknown, index: string): boolean => {
-  for (let err: unknown = e, depth = 0; err && depth < 5; depth++) {
-    if (String((err as { message?: unknown }).message ?? err).includes(`UNIQUE constraint failed: ${index}`))
-      return true
-    err = (err as { cause?: unknown }).cause
-  }
-  return false
-}
+const failedOn = (e: unknown, index: string): boolean => errorText(e).includes(`UNIQUE constraint failed: ${index}`)
 
 // ─── register, read, edit ─────────────────────────────────────────────────────
 

@@ -33,6 +33,7 @@ import {
   skus,
 } from "../../db/schema"
 import { type Actor, assertLocation, locationFilter, may } from "../../lib/actor"
+import { errorText } from "../../lib/db-errors"
 import { businessDay } from "../../lib/doc-numbers"
 import { newId } from "../../lib/ids"
 import { decodeCursor, toPage } from "../../lib/pagination"
@@ -309,15 +310,6 @@ function refusal(held: Extract<ReserveAllResult, { ok: false }>, pathOf: (sku: s
       errors,
     })
   return new Error(`stock cell refused an order reservation: ${JSON.stringify(held.refused)}`)
-}
-
-const errorText = (e: unknown): string => {
-  const parts: string[] = []
-  for (let err: unknown = e, depth = 0; err && depth < 5; depth++) {
-    parts.push(String((err as { message?: unknown }).message ?? err))
-    err = (err as { cause?: unknown }).cause
-  }
-  return parts.join(" | ")
 }
 
 // ── read ─────────────────────────────────────────────────────────────────────

@@ -22,6 +22,7 @@ import {
   promotionUsage,
 } from "../../db/schema"
 import type { Actor } from "../../lib/actor"
+import { errorText } from "../../lib/db-errors"
 import { newId } from "../../lib/ids"
 import { decodeCursor, toPage } from "../../lib/pagination"
 import { notFound, problem } from "../../lib/problem"
@@ -51,18 +52,7 @@ export type PromotionFields = Omit<Promotion, "id">
 const SET_ID = "chain"
 const MAX_SAVE_ATTEMPTS = 5
 
-const stale = (e: unknown): boolean => {
-  for (let err: unknown = e, depth = 0; err && depth < 5; depth++) {
-    if (
-      String((err as { message?: unknown }).message ?? err).includes(
-        "NOT NULL constraint failed: promotion_set.revision",
-      )
-    )
-      return true
-    err = (err as { cause?: unknown }).cause
-  }
-  return false
-}
+const stale = (e: unknown): boolean => errorText(e).includes("NOT NULL constraint failed: promotion_set.revision")
 
 type Saving = { definition: Promotion; status: PromotionStatus; write: (check: ReturnType<typeof bump>) => Batch }
 type Batch = Parameters<Db["batch"]>[0]

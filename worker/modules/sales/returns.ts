@@ -29,6 +29,7 @@ import {
   salePayments,
 } from "../../db/schema"
 import { type Actor, assertLocation } from "../../lib/actor"
+import { errorText } from "../../lib/db-errors"
 import { newId } from "../../lib/ids"
 import { log } from "../../lib/log"
 import { problem } from "../../lib/problem"
@@ -384,13 +385,4 @@ function refundsAsSent(
     }
   })
   return { rows, updates }
-}
-
-const errorText = (e: unknown): string => {
-  const parts: string[] = []
-  for (let err: unknown = e, depth = 0; err && depth < 5; depth++) {
-    parts.push(String((err as { message?: unknown }).message ?? err))
-    err = (err as { cause?: unknown }).cause
-  }
-  return parts.join(" | ")
 }
