@@ -1,42 +1,28 @@
 import { computed, signal } from "@preact/signals"
+import { readLocal, writeLocal } from "./store/local"
 
 // Device settings kept in localStorage: paper width for receipts, printing after each sale.
 export type PaperWidth = "58" | "80"
 
-const read = (key: string) => {
-  try {
-    return localStorage.getItem(key)
-  } catch {
-    return null
-  }
-}
-const write = (key: string, value: string) => {
-  try {
-    localStorage.setItem(key, value)
-  } catch {
-    // this tab only
-  }
-}
-
-const paper = signal<PaperWidth>(read("puzi.paper") === "58" ? "58" : "80")
-const autoPrintOn = signal(read("puzi.autoPrint") === "true")
+const paper = signal<PaperWidth>(readLocal("puzi.paper") === "58" ? "58" : "80")
+const autoPrintOn = signal(readLocal("puzi.autoPrint") === "true")
 
 export const paperWidth = computed(() => paper.value)
 export const autoPrint = computed(() => autoPrintOn.value)
 
 export const setPaperWidth = (width: PaperWidth) => {
   paper.value = width
-  write("puzi.paper", width)
+  writeLocal("puzi.paper", width)
 }
 
 export const setAutoPrint = (on: boolean) => {
   autoPrintOn.value = on
-  write("puzi.autoPrint", String(on))
+  writeLocal("puzi.autoPrint", String(on))
 }
 
 export const loadSettings = () => {
-  paper.value = read("puzi.paper") === "58" ? "58" : "80"
-  autoPrintOn.value = read("puzi.autoPrint") === "true"
+  paper.value = readLocal("puzi.paper") === "58" ? "58" : "80"
+  autoPrintOn.value = readLocal("puzi.autoPrint") === "true"
 }
 
 /** Prints through the browser on the receipt paper: the print stylesheet shows only the receipt. */

@@ -1,4 +1,5 @@
 import { computed, effect, signal } from "@preact/signals"
+import { readLocal, writeLocal } from "../store/local"
 import { en, type MessageKey, zhCN } from "./messages"
 
 export type { MessageKey } from "./messages"
@@ -11,13 +12,10 @@ const catalogs: Record<Language, Record<MessageKey, string>> = { "zh-CN": zhCN, 
 
 const isLanguage = (value: unknown): value is Language => LANGUAGES.includes(value as Language)
 
+// Nothing saved, or storage blocked (private mode): Chinese, as for everyone else.
 const remembered = (): Language => {
-  try {
-    const saved = localStorage.getItem(STORAGE_KEY)
-    return isLanguage(saved) ? saved : "zh-CN"
-  } catch {
-    return "zh-CN" // storage blocked (private mode): Chinese, as for everyone else
-  }
+  const saved = readLocal(STORAGE_KEY)
+  return isLanguage(saved) ? saved : "zh-CN"
 }
 
 const current = signal<Language>(remembered())
@@ -25,11 +23,7 @@ export const language = computed(() => current.value)
 
 export const setLanguage = (next: Language) => {
   current.value = next
-  try {
-    localStorage.setItem(STORAGE_KEY, next)
-  } catch {
-    // not remembered, still switched
-  }
+  writeLocal(STORAGE_KEY, next) // blocked: not remembered, still switched
 }
 
 /** Re-reads the remembered choice (tests and a login as another user on a shared device). */

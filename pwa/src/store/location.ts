@@ -3,19 +3,12 @@ import { dayOf } from "../../../core/business-day"
 import { DEFAULT_POINTS_RULES, type PointsRules } from "../../../core/points"
 import type { RoundingPolicy } from "../../../core/rounding"
 import { session } from "../auth/session"
+import { readLocal, writeLocal } from "./local"
 
 // Which store this device sells for: the user's own store, or the one an owner/manager picked.
 const KEY = "puzi.location"
 
-const read = () => {
-  try {
-    return localStorage.getItem(KEY)
-  } catch {
-    return null
-  }
-}
-
-const chosen = signal<string | null>(read())
+const chosen = signal<string | null>(readLocal(KEY))
 
 export const locationId = computed<string | null>(() => {
   const user = session.value?.user
@@ -26,16 +19,12 @@ export const locationId = computed<string | null>(() => {
 
 export const chooseLocation = (id: string) => {
   chosen.value = id
-  try {
-    localStorage.setItem(KEY, id)
-  } catch {
-    // this tab only
-  }
+  writeLocal(KEY, id)
 }
 
 /** Re-reads the remembered choice (tests). */
 export const loadLocation = () => {
-  chosen.value = read()
+  chosen.value = readLocal(KEY)
 }
 
 export const CHAIN_TIME_ZONE = "Asia/Shanghai"

@@ -1,4 +1,5 @@
 import { computed, signal } from "@preact/signals"
+import { readLocal, writeLocal } from "../store/local"
 
 // How much stored value (储值) one sale may take while the till is offline. Offline the till only knows the
 // balance it last saw, and the member may be spending the same balance at another store right now: the server
@@ -8,12 +9,8 @@ const KEY = "puzi.offlineStoredValueFen"
 export const DEFAULT_OFFLINE_STORED_VALUE_FEN = 200_00
 
 const read = (): number => {
-  try {
-    const value = Number(localStorage.getItem(KEY) ?? Number.NaN)
-    return Number.isInteger(value) && value >= 0 ? value : DEFAULT_OFFLINE_STORED_VALUE_FEN
-  } catch {
-    return DEFAULT_OFFLINE_STORED_VALUE_FEN
-  }
+  const value = Number(readLocal(KEY) ?? Number.NaN)
+  return Number.isInteger(value) && value >= 0 ? value : DEFAULT_OFFLINE_STORED_VALUE_FEN
 }
 
 const limit = signal(read())
@@ -22,11 +19,7 @@ export const offlineStoredValueLimit = computed(() => limit.value)
 export const setOfflineStoredValueLimit = (fen: number) => {
   if (!Number.isInteger(fen) || fen < 0) return
   limit.value = fen
-  try {
-    localStorage.setItem(KEY, String(fen))
-  } catch {
-    // this tab only
-  }
+  writeLocal(KEY, String(fen))
 }
 
 /** Whether `fen` more stored value, on top of `alreadyFen` in this sale, stays within the offline limit. */

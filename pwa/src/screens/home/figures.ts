@@ -3,6 +3,7 @@
 import { computed, signal } from "@preact/signals"
 import { ApiError, api } from "../../api/client"
 import { online } from "../../net"
+import { readLocal, writeLocal } from "../../store/local"
 
 export type Figures = { orders: number; netSalesFen: number; averageTicketFen: number; returnsFen: number }
 export type StoreFigures = Figures & { rank: number; locationId: string; name: string }
@@ -22,26 +23,12 @@ const ALL = ""
 const storeKey = (userId: string) => `puzi.home.store:${userId}`
 const cacheKey = (userId: string) => `puzi.home.figures:${userId}`
 
-const readRaw = (key: string): string | null => {
-  try {
-    return localStorage.getItem(key)
-  } catch {
-    return null
-  }
-}
 const readJson = <T>(key: string): T | null => {
   try {
-    const raw = readRaw(key)
+    const raw = readLocal(key)
     return raw ? (JSON.parse(raw) as T) : null
   } catch {
     return null
-  }
-}
-const write = (key: string, value: string) => {
-  try {
-    localStorage.setItem(key, value)
-  } catch {
-    // storage full or blocked: this session only
   }
 }
 
@@ -66,7 +53,7 @@ const saved = (userId: string) => readJson<Record<string, Loaded>>(cacheKey(user
 
 /** Shows what this device last saw for the user's remembered scope, then asks the server. */
 export async function openFigures(userId: string) {
-  scope.value = readRaw(storeKey(userId)) ?? ALL
+  scope.value = readLocal(storeKey(userId)) ?? ALL
   loaded.value = saved(userId)[scope.value] ?? null
   stale.value = false
   failed.value = null
@@ -75,7 +62,7 @@ export async function openFigures(userId: string) {
 
 export async function chooseStore(userId: string, locationId: string) {
   scope.value = locationId
-  write(storeKey(userId), locationId)
+  writeLocal(storeKey(userId), locationId)
   loaded.value = saved(userId)[locationId] ?? null
   await loadFigures(userId)
 }
@@ -98,7 +85,7 @@ export async function loadFigures(userId: string) {
     loaded.value = next
     stale.value = false
     failed.value = null
-    write(cacheKey(userId), JSON.stringify({ ...saved(userId), [wanted]: next }))
+    writeLocal(cacheKey(userId), JSON.stringify({ ...saved(userId), [wanted]: next }))
   } catch (e) {
     if (scope.value !== wanted) return
     // A store that is no longer ours (404): back to all stores rather than a blank screen.
