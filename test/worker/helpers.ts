@@ -75,6 +75,29 @@ export async function createLocation(token: string, kind: "store" | "warehouse" 
   return res.body.id
 }
 
+/** `n` SKUs (variants 号 0…n−1 of one new product) at `priceFen`, through POST /products; their ids. */
+export async function productSkus(
+  owner: string,
+  o: { n: number; priceFen: number; codePrefix: string; unit?: "piece" | "gram"; categoryId?: string },
+) {
+  const code = uniq(o.codePrefix)
+  const res = await call<{ skus: { id: string }[] }>("POST", "/products", {
+    token: owner,
+    body: {
+      name: uniq("商品"),
+      ...(o.unit ? { unit: o.unit } : {}),
+      ...(o.categoryId ? { categoryId: o.categoryId } : {}),
+      variants: Array.from({ length: o.n }, (_, i) => ({
+        skuCode: `${code}-${i}`,
+        attributes: { 号: String(i) },
+        priceFen: o.priceFen,
+      })),
+    },
+  })
+  if (res.status !== 201) throw new Error(`product failed: ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body.skus.map((s) => s.id)
+}
+
 /** A user of the given role scoped to the given locations, signed in. */
 export async function staffToken(owner: string, role: Role, locationIds: string[]) {
   const username = uniq(role.replace("_", ""))

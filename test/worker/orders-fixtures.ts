@@ -6,28 +6,13 @@ import { expect } from "vitest"
 import { makeDb } from "../../worker/db/client"
 import { cellStub } from "../../worker/stock-cell/client"
 import type { StockCell } from "../../worker/stock-cell/stock-cell"
-import { call, createLocation, ownerToken, type Res, uniq } from "./helpers"
+import { call, createLocation, ownerToken, productSkus, type Res, uniq } from "./helpers"
 
 export const db = () => makeDb(env.DB)
 
 /** `n` SKUs (variants of one product) at `priceFen`, through POST /api/v1/products. */
-export async function newSkus(owner: string, n = 1, priceFen = 1990, unit: "piece" | "gram" = "piece") {
-  const code = uniq("OD")
-  const res = await call<{ skus: { id: string }[] }>("POST", "/products", {
-    token: owner,
-    body: {
-      name: uniq("商品"),
-      unit,
-      variants: Array.from({ length: n }, (_, i) => ({
-        skuCode: `${code}-${i}`,
-        attributes: { 号: String(i) },
-        priceFen,
-      })),
-    },
-  })
-  if (res.status !== 201) throw new Error(`product failed: ${res.status} ${JSON.stringify(res.body)}`)
-  return res.body.skus.map((s) => s.id)
-}
+export const newSkus = (owner: string, n = 1, priceFen = 1990, unit: "piece" | "gram" = "piece") =>
+  productSkus(owner, { n, priceFen, codePrefix: "OD", unit })
 
 export const stub = (locationId: string, skuId: string) => cellStub(env, locationId, skuId)
 export const snapshot = (locationId: string, skuId: string) => stub(locationId, skuId).snapshot({ locationId, skuId })

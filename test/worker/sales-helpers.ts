@@ -4,7 +4,7 @@
 
 import { ROLE_PERMISSIONS } from "../../core/roles"
 import type { Actor } from "../../worker/lib/actor"
-import { call, createLocation, ownerToken, type Res, staffToken, uniq } from "./helpers"
+import { call, createLocation, ownerToken, productSkus, type Res, staffToken, uniq } from "./helpers"
 import { snapshot, stockIn } from "./stock-helpers"
 
 export type Pay = { method: string; amountFen: number; authCode?: string }
@@ -38,23 +38,8 @@ export type Sale = {
 }
 
 /** `n` SKUs of one new product at `priceFen`, optionally in a category, through POST /products. */
-export async function newSkus(owner: string, n = 1, priceFen = 1000, categoryId?: string) {
-  const code = uniq("XS")
-  const res = await call<{ skus: { id: string }[] }>("POST", "/products", {
-    token: owner,
-    body: {
-      name: uniq("商品"),
-      ...(categoryId ? { categoryId } : {}),
-      variants: Array.from({ length: n }, (_, i) => ({
-        skuCode: `${code}-${i}`,
-        attributes: { 号: String(i) },
-        priceFen,
-      })),
-    },
-  })
-  if (res.status !== 201) throw new Error(`product failed: ${res.status} ${JSON.stringify(res.body)}`)
-  return res.body.skus.map((s) => s.id)
-}
+export const newSkus = (owner: string, n = 1, priceFen = 1000, categoryId?: string) =>
+  productSkus(owner, { n, priceFen, codePrefix: "XS", categoryId })
 
 export { stub as cell } from "./stock-helpers"
 export const onHand = async (locationId: string, skuId: string) => (await snapshot(locationId, skuId)).onHand
