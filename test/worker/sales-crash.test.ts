@@ -373,17 +373,28 @@ describe("a till sale paid without a customer code (its goods sold at once) whos
     expect(moves.map((m) => [m.kind, m.delta])).toEqual([["sale", -2]])
   })
 
-  it("half-way through selling (one line sold, the other not reached), money certain: the repair sells the rest and writes the sale", async () => {
+  it("half-way through selling (one line sold, the other not reached), paid in cash: rolled back — the cashier saw it fail — and the sold line is back on sale", async () => {
     const s = await cashScene()
     const cashOnly = { ...s, input: { ...s.input, payments: [{ method: "cash" as const, amountFen: 3000 }] } }
     const { saleId } = await stopAt(cashOnly, "intent")
     expect((await sellOne(s, saleId, s.skuIds[0]!, 2)).ok).toBe(true)
     await leaseRunsOut(saleId)
 
-    expect((await repair(s)).rolledForward).toBeGreaterThanOrEqual(1)
-    expect(await saleRow(saleId)).toMatchObject({ total: 3000, cost: 3 * 600 })
-    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 8, reserved: 0 })
-    expect(await levels(s.store, s.skuIds[1]!)).toEqual({ onHand: 9, reserved: 0 })
+    expect(await repair(s)).toMatchObject({ rolledForward: 0, rolledBack: 1 })
+    expect(await saleRow(saleId)).toBeNull()
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 10, reserved: 0 })
+    expect(await levels(s.store, s.skuIds[1]!)).toEqual({ onHand: 10, reserved: 0 })
+  })
+
+  it("before any cell was touched, paid in cash: the repair gives it up; nothing is sold behind the cashier's back", async () => {
+    const s = await cashScene()
+    const cashOnly = { ...s, input: { ...s.input, payments: [{ method: "cash" as const, amountFen: 3000 }] } }
+    const { saleId } = await stopAt(cashOnly, "intent")
+    await leaseRunsOut(saleId)
+
+    expect(await repair(s)).toMatchObject({ rolledForward: 0, rolledBack: 1 })
+    expect(await saleRow(saleId)).toBeNull()
+    expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 10, reserved: 0 })
   })
 
   it("after selling, before the stored value was charged: goods received back lot by lot, the member charged nothing", async () => {
@@ -440,6 +451,52 @@ describe("a till sale paid without a customer code that is refused", () => {
     expect(await levels(s.store, s.skuIds[0]!)).toEqual({ onHand: 10, reserved: 0 })
     expect(await levels(s.store, s.skuIds[1]!)).toEqual({ onHand: 10, reserved: 0 })
     expect(await memberBalances(s.cashier.token, s.m)).toEqual({ points: 0, storedValueFen: 5000 })
+  })
+
+  it("a flash-sale line plus a short line: 409; the member's allowance is untouched, so the flash line alone then sells", async () => {
+    const s = await cashScene()
+    const flash = s.skuIds[0]!
+    await cell(s.store, flash).setLimit({
+      locationId: s.store,
+      skuId: flash,
+      opId: `limit-${flash}`,
+      perCustomer: 2,
+      windowMs: 3_600_000,
+    })
+    const sale = (lines: SaleInput["lines"], amountFen: number) =>
+      call("POST", "/sales", {
+        token: s.cashier.token,
+        key: `k-${crypto.randomUUID()}`,
+        body: { locationId: s.store, memberId: s.m, lines, payments: [{ method: "cash", amountFen }] },
+      })
+    const refused = await sale(
+      [
+        { skuId: flash, qty: 2 },
+        { skuId: s.skuIds[1]!, qty: 11 },
+      ],
+      13_000,
+    )
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409)
+    const alone = await sale([{ skuId: flash, qty: 2 }], 2000)
+    expect(alone.status, JSON.stringify(alone.body)).toBe(201)
+    expect(await levels(s.store, flash)).toEqual({ onHand: 8, reserved: 0 })
+  })
+
+  it("a refusal writes nothing to the cell that refused (a flash sale's hot path stays read-only)", async () => {
+    const s = await cashScene()
+    const sku = s.skuIds[1]!
+    const before = await cell(s.store, sku).snapshot({ locationId: s.store, skuId: sku })
+    const res = await call("POST", "/sales", {
+      token: s.cashier.token,
+      key: `k-${crypto.randomUUID()}`,
+      body: {
+        locationId: s.store,
+        lines: [{ skuId: sku, qty: 11 }],
+        payments: [{ method: "cash", amountFen: 11_000 }],
+      },
+    })
+    expect(res.status).toBe(409)
+    expect((await cell(s.store, sku).snapshot({ locationId: s.store, skuId: sku })).version).toBe(before.version)
   })
 
   it("the member's stored value ran out meanwhile (another till): 422, the goods that sold are given back", async () => {

@@ -257,6 +257,40 @@ describe("lots, FEFO and cost of goods", () => {
     expect(sold.ok && sold.costFen).toBe(303)
   })
 
+  it("a sale undone (unsell) puts each lot slice back with its date and cost, frees the hold, and a repeat changes nothing", async () => {
+    const { cell } = await setup()
+    await stocked(cell, 2, { lot: "L-SOON", expiresOn: "2026-12-10", unitCostFen: 100 })
+    await stocked(cell, 3, { unitCostFen: 90 })
+    const sellOp = cell.op()
+    const sold = await cell.stub.sell({
+      ...cell.key,
+      opId: sellOp,
+      holdId: "xs_1",
+      qty: 4,
+      customerId: "m1",
+      ref: ref(),
+    })
+    expect(sold.ok).toBe(true)
+    expect(await expectInvariants(cell)).toMatchObject({ onHand: 1, lots: [] })
+    const undo = { ...cell.key, opId: cell.op(), holdId: "xs_1", takenBy: sellOp, ref: ref("xs_1", "sale_void") }
+    const back = await cell.stub.unsell(undo)
+    expect(back).toMatchObject({ ok: true, qty: 4, onHand: 5, available: 5 })
+    const snap = await expectInvariants(cell)
+    expect(snap).toMatchObject({ onHand: 5, lotless: 3 })
+    expect(snap.lots).toEqual([{ lot: "L-SOON", expiresOn: "2026-12-10", qty: 2, unitCostFen: 100 }])
+    expect(await cell.stub.hold("xs_1")).toMatchObject({ status: "released" })
+    expect(withoutReplay(await cell.stub.unsell(undo))).toEqual(withoutReplay(back))
+    expect((await cell.stub.snapshot()).onHand).toBe(5)
+    // Only what that op took comes back: an op id of another hold is refused.
+    const other = await cell.stub.sell({ ...cell.key, opId: cell.op(), holdId: "xs_2", qty: 1, ref: ref() })
+    expect(other.ok).toBe(true)
+    expect(await cell.stub.unsell({ ...undo, opId: cell.op(), holdId: "xs_2" })).toEqual({
+      ok: false,
+      code: "taken_unknown",
+      holdId: "xs_2",
+    })
+  })
+
   it("refuses a second expiry date for a lot it already holds", async () => {
     const { cell } = await setup()
     await stocked(cell, 2, { lot: "L1", expiresOn: "2027-01-01" })

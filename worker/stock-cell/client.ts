@@ -11,7 +11,7 @@ export function cellStub(env: Env, locationId: string, skuId: string): DurableOb
   return env.STOCK_CELL.get(env.STOCK_CELL.idFromName(cellName(locationId, skuId)))
 }
 
-export type Action = "reserve" | "commit" | "release" | "sell"
+export type Action = "reserve" | "commit" | "release" | "sell" | "unsell"
 export const cellOpId = (holdId: string, skuId: string, action: Action) => `${holdId}:${skuId}:${action}`
 
 export type OrderLine = { skuId: string; qty: number }
@@ -98,7 +98,12 @@ export async function reserveAll(
 
 export type SellAllResult =
   | { ok: true; lines: { skuId: string; taken: Taken }[] }
-  | (Extract<ReserveAllResult, { ok: false }> & { failure: unknown })
+  | (Extract<ReserveAllResult, { ok: false }> & {
+      /** Lines that sold, and lines whose call failed outright (they may have sold): to give back. */
+      sold: string[]
+      failed: string[]
+      failure: unknown
+    })
 
 /**
  * Sells every line in one call per cell (reserve and commit at once), hold id = `holdId`, for a
@@ -128,17 +133,59 @@ export async function sellAll(
   const sold: { skuId: string; taken: Taken }[] = []
   const short: ShortLine[] = []
   const refused: { skuId: string; refusal: Refusal }[] = []
+  const failed: string[] = []
   let failure: unknown = null
   settled.forEach((s, i) => {
     const skuId = summed[i]!.skuId
-    if (s.status === "rejected") failure ??= s.reason
-    else if (s.value.ok) sold.push({ skuId, taken: s.value })
+    if (s.status === "rejected") {
+      failed.push(skuId)
+      failure ??= s.reason
+    } else if (s.value.ok) sold.push({ skuId, taken: s.value })
     else if (s.value.code === "insufficient_stock")
       short.push({ skuId, requested: s.value.requested, available: s.value.available })
     else refused.push({ skuId, refusal: s.value })
   })
   if (sold.length === summed.length) return { ok: true, lines: sold }
-  return { ok: false, short, refused, failure }
+  return { ok: false, short, refused, sold: sold.map((l) => l.skuId), failed, failure }
+}
+
+/**
+ * Gives back a document's goods in one cell, whatever that cell saw: an active hold is released, an
+ * unknown one fenced (a reserve or sell arriving late under the id is refused), goods taken by the
+ * op `takenBy` (its sell or commit) put back as they left (unsell). Op ids derive from the hold id,
+ * so the live request and the repair job can both run it, any number of times.
+ */
+export async function giveBack(
+  env: Env,
+  holdId: string,
+  skuId: string,
+  takenBy: Action,
+  opts: FanOutOptions & { ref: StockRef },
+) {
+  const cell = cellStub(env, opts.locationId, skuId)
+  const call = { locationId: opts.locationId, skuId, holdId, ref: opts.ref }
+  const released = await cell.release({ ...call, opId: cellOpId(holdId, skuId, "release"), fence: true })
+  if (released.ok || released.code !== "hold_committed") return
+  await unsell(env, holdId, skuId, takenBy, opts)
+}
+
+/** Goods a document took from one cell, back as they left (see giveBack); throws if the cell can't. */
+export async function unsell(
+  env: Env,
+  holdId: string,
+  skuId: string,
+  takenBy: Action,
+  opts: FanOutOptions & { ref: StockRef },
+) {
+  const back = await cellStub(env, opts.locationId, skuId).unsell({
+    locationId: opts.locationId,
+    skuId,
+    opId: cellOpId(holdId, skuId, "unsell"),
+    holdId,
+    takenBy: cellOpId(holdId, skuId, takenBy),
+    ref: opts.ref,
+  })
+  if (!back.ok) throw new Error(`giving back ${skuId} of ${holdId} at ${opts.locationId}: ${back.code}`)
 }
 
 export type CommitAllResult = { ok: boolean; costFen: number; lines: { skuId: string; result: CommitResult }[] }

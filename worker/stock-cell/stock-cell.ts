@@ -44,6 +44,8 @@ import type {
   SellInput,
   SellResult,
   StockRef,
+  UnsellInput,
+  UnsellResult,
 } from "./types"
 
 /** Outbox rows wait this long so a burst of changes reaches D1 as one batch. */
@@ -403,6 +405,40 @@ export class StockCell extends DurableObject<Env> {
         VALUES (${holdId}, ${input.qty}, ${now}, 'committed', 'sale', ${customer}, ${JSON.stringify(input.ref)}, ${now}, ${now})`
       const takes = this.takeGoods(input.qty, false, "sale", input.ref, now, null, before.reserved)
       return { ok: true, ...this.taken(holdId, input.qty, takes, now) }
+    })
+  }
+
+  /**
+   * Undoes a sale that could not stand (refused on another line, its money not taken): the lot
+   * slices recorded by the op that took them (`takenBy`, its sell or commit) come back at the cost
+   * they left at, and the hold is released, so the goods are on sale again and no longer count
+   * against the customer's flash-sale limit. A hold already released (or fenced) gives back nothing.
+   */
+  unsell(input: UnsellInput): UnsellResult {
+    const bad = first(
+      isText(input.holdId, 300) ? null : invalid("holdId", "a non-empty id"),
+      isText(input.takenBy, 300) ? null : invalid("takenBy", "the op id that took the goods"),
+      checkRef(input.ref, true),
+    )
+    return this.op<UnsellResult>("unsell", input, [input.holdId, input.takenBy], bad, (now) => {
+      const h = this.holdRow(input.holdId)
+      if (!h) return { ok: false, code: "hold_not_found", holdId: input.holdId }
+      if (h.status !== "committed") {
+        if (effectiveStatus(h, now) === "active") return { ok: false, code: "hold_active", holdId: h.hold_id }
+        return { ok: true, holdId: h.hold_id, qty: 0, takes: [], ...this.levels(now) }
+      }
+      const took = this.sql.one<{ result: string }>`SELECT result FROM ops WHERE op_id = ${input.takenBy}`
+      const takes = took ? (JSON.parse(took.result) as { holdId?: string; takes?: LotTake[] }) : null
+      if (!takes?.takes || takes.holdId !== h.hold_id) return { ok: false, code: "taken_unknown", holdId: h.hold_id }
+      this.sql.run`UPDATE holds SET status = 'released', closed_at = ${now} WHERE hold_id = ${h.hold_id}`
+      const reserved = this.levels(now).reserved
+      for (const t of takes.takes) {
+        const c = this.cell()
+        this.sql
+          .run`UPDATE cell SET avg_cost_fen = ${movingAverageCost(c.avg_cost_fen, c.on_hand, t.qty, t.unitCostFen)}`
+        this.addGoods(t.lot, t.expiresOn, t.qty, t.unitCostFen, "receive", input.ref, now, null, reserved)
+      }
+      return { ok: true, holdId: h.hold_id, qty: h.qty, takes: takes.takes, ...this.levels(now) }
     })
   }
 

@@ -61,6 +61,9 @@ export type ReleaseInput = CellCall & {
   fence?: boolean
 }
 
+/** Gives back, as they left, the goods a sale took under `holdId` by the op `takenBy` (its sell or commit). */
+export type UnsellInput = CellCall & { holdId: string; takenBy: string; ref: StockRef }
+
 export type SellInput = CellCall & {
   qty: number
   /** Defaults to the opId; a till passes the sale id (one sale, one hold, counted for limits). */
@@ -192,6 +195,13 @@ export type SellResult =
   | HoldExists
   | LimitExceeded
   | CustomerRequired
+
+export type UnsellResult =
+  | (Replay & Levels & { ok: true; holdId: string; qty: number; takes: LotTake[] })
+  | Invalid
+  | OpConflict
+  | HoldNotFound
+  | { ok: false; code: "hold_active" | "taken_unknown"; holdId: string }
 
 export type OfflineSaleResult =
   | (Replay & Levels & { ok: true; qty: number; takes: LotTake[]; costFen: number; discrepancy: number })

@@ -1,18 +1,19 @@
 // Finishing a till sale whose worker died (or stalled) between writing its intent and writing the
 // sale. For each intent whose owner's lease ran out, one claimant at a time:
 // - roll forward when every tender was taken (the ledgers and the gateway say so) and every line
-//   is committed or still held: commit (replays for lines already committed) — or, for a sale that
-//   sells at once, sell (replays for lines sold, sells the rest) — then write the sale with the
-//   same id through the same batch as createSale, then post it;
-// - otherwise roll back: holds released, goods already committed received back lot by lot, stored
-//   value refunded and points given back as far as the ledgers show them taken, customer-code
-//   payments reversed (撤销).
+//   is committed or still held (a sale that sells at once: every line sold): commit (replays for
+//   lines already committed; sells replay), then write the sale with the same id through the same
+//   batch as createSale, then post it;
+// - otherwise roll back: holds released (unknown ones fenced), goods already taken put back as they
+//   left (unsell: same lots and cost, the hold released so it no longer counts against a flash-sale
+//   limit), stored value refunded and points given back as far as the ledgers show them taken,
+//   customer-code payments reversed (撤销).
 // Every step has a fixed id (cell op ids, ledger refs, payment ids), so a repair that dies is
 // finished by the next one, and the live request's own rollback and this one can't give twice.
 import type { Db } from "../../db/client"
 import type { SalePaymentRow } from "../../db/schema"
 import { log } from "../../lib/log"
-import { cellOpId, cellStub, commitAll, sellAll, sumLines } from "../../stock-cell/client"
+import { cellStub, commitAll, giveBack, sellAll, sumLines } from "../../stock-cell/client"
 import type { StockRef, Taken } from "../../stock-cell/types"
 import {
   claimIntent,
@@ -84,10 +85,16 @@ async function rollForward(ctx: SalesCtx, intent: Intent): Promise<"written" | "
   return "written"
 }
 
-/** A sale that sold at once: lines sold replay their sale, lines the dead request never reached sell now. */
+/**
+ * A sale that sold at once stands only if every line sold (the sells replay for their cost and lots).
+ * One the dead request never reached is not sold now: the cashier saw that sale fail.
+ */
 async function soldGoods(ctx: SalesCtx, intent: Intent): Promise<Map<string, Taken> | null> {
+  const lines = sumLines(intent.plan.lines)
+  const holds = await Promise.all(lines.map((l) => cellStub(ctx.env, intent.locationId, l.skuId).hold(intent.id)))
+  if (holds.some((h) => h?.status !== "committed")) return null
   const opts = { locationId: intent.locationId, ref: refOf(intent), customerId: intent.plan.sale.memberId }
-  const sold = await sellAll(ctx.env, intent.id, intent.plan.lines, opts)
+  const sold = await sellAll(ctx.env, intent.id, lines, opts)
   if (!sold.ok) return null
   return new Map(sold.lines.map((l) => [l.skuId, l.taken]))
 }
@@ -136,27 +143,11 @@ const refOf = (i: Pick<Intent, "id" | "actorId">): StockRef => ({ type: "sale", 
  * remembers it, so it also works for a request that died). Safe to run any number of times.
  */
 export async function rollBack(ctx: SalesCtx, intent: Pick<Intent, "id" | "actorId" | "locationId" | "plan">) {
-  const { db, env } = ctx
   const { id, locationId, plan } = intent
-  const ref = refOf(intent)
-  await Promise.all(
-    sumLines(plan.lines).map(async ({ skuId, qty }) => {
-      const cell = cellStub(env, locationId, skuId)
-      const call = { locationId, skuId, holdId: id, ref }
-      // A released (or, never reached, fenced) hold can no longer be committed or sold, so after
-      // this nothing can take these goods for this sale.
-      const released = await cell.release({ ...call, opId: cellOpId(id, skuId, "release"), fence: true })
-      if (released.ok || released.code !== "hold_committed") return
-      // Taken: the op id that took it replays the lot slices, which go back as they left.
-      const taken =
-        plan.goods === "sell"
-          ? await cell.sell({ ...call, opId: cellOpId(id, skuId, "sell"), qty, customerId: plan.sale.memberId })
-          : await cell.commit({ ...call, opId: cellOpId(id, skuId, "commit") })
-      if (!taken.ok) throw new Error(`sale ${id}: taken goods of ${skuId} without their op: ${taken.code}`)
-      await receiveBack(env, locationId, skuId, taken.takes, `${id}:${skuId}:undo`, { ...ref, type: "sale_void" })
-    }),
-  )
-  await giveMoneyBack(ctx, db, plan)
+  const opts = { locationId, ref: { ...refOf(intent), type: "sale_void" } }
+  const takenBy = plan.goods === "sell" ? "sell" : "commit"
+  await Promise.all(sumLines(plan.lines).map(({ skuId }) => giveBack(ctx.env, id, skuId, takenBy, opts)))
+  await giveMoneyBack(ctx, ctx.db, plan)
 }
 
 async function giveMoneyBack(ctx: SalesCtx, db: Db, plan: SalePlan) {

@@ -29,11 +29,13 @@ import { type FieldError, ProblemError, problem } from "../../lib/problem"
 import { chainPointsRules } from "../../lib/settings"
 import {
   commitAll,
+  giveBack,
   type OrderLine,
   type ReserveAllResult,
   reserveAll,
   sellAll,
   sumLines,
+  unsell,
 } from "../../stock-cell/client"
 import type { StockRef, Taken } from "../../stock-cell/types"
 import { assertDeviceRow } from "../staff"
@@ -199,12 +201,10 @@ async function runSale(ctx: SalesCtx, actor: Actor, run: Run): Promise<SaleAnswe
   const saleId = plan.sale.id
   const ref: StockRef = { type: "sale", id: saleId, actorId: actor.id }
   const fanOut = { locationId: plan.sale.locationId, ref }
-  const selling = plan.goods === "sell"
   await ctx.pause?.("intent", saleId)
-  if (!selling) await holdGoods(ctx, run, fanOut)
+  const sold = plan.goods === "sell" ? await sellGoods(ctx, run, fanOut) : await holdGoods(ctx, run, fanOut)
   let written: LoadedSale
   try {
-    const sold = selling ? await sellGoods(ctx, run, fanOut) : null
     await ctx.pause?.("held", saleId)
     const payments = await takeMoney(ctx, run)
     const taken = sold ?? (await commitGoods(ctx, run, fanOut))
@@ -224,17 +224,26 @@ async function runSale(ctx: SalesCtx, actor: Actor, run: Run): Promise<SaleAnswe
 type FanOut = { locationId: string; ref: StockRef }
 
 /**
- * Step 3 when no tender can keep the customer waiting: the goods leave now, one call per cell.
- * A refusal leaves the lines that sold taken; failed() gives them back with the rest.
+ * Step 3 when no tender can keep the customer waiting: the goods leave now, one call per cell. On a
+ * refusal the cells that sold give their goods back (one whose call failed outright is fenced: it
+ * may have sold); a cell that refused took nothing and is left alone. Then the attempt is over.
  */
 async function sellGoods(ctx: SalesCtx, run: Run, fanOut: FanOut): Promise<Map<string, Taken>> {
-  inTime(run.plan.sale.occurredAt)
-  const sold = await sellAll(ctx.env, run.plan.sale.id, run.lines, { ...fanOut, customerId: run.member?.id ?? null })
+  const { plan, owner } = run
+  const saleId = plan.sale.id
+  inTime(plan.sale.occurredAt)
+  const sold = await sellAll(ctx.env, saleId, run.lines, { ...fanOut, customerId: run.member?.id ?? null })
   if (sold.ok) return new Map(sold.lines.map((l) => [l.skuId, l.taken]))
+  const ref = { ...fanOut, ref: { ...fanOut.ref, type: "sale_void" } }
+  await Promise.all([
+    ...sold.sold.map((skuId) => unsell(ctx.env, saleId, skuId, "sell", ref)),
+    ...sold.failed.map((skuId) => giveBack(ctx.env, saleId, skuId, "sell", ref)),
+  ])
+  const fenced = sold.short.length === 0 && sold.refused.every((r) => r.refusal.code === "hold_exists")
+  await abandonIntent(ctx.db, saleId, owner, sold.failed.length > 0 ? "error" : "refused")
   if (sold.short.length === 0 && sold.refused.length === 0) throw sold.failure
   // Fenced by a rollback (the repair job gave this slow sale up): nothing more may leave for it.
-  if (sold.short.length === 0 && sold.refused.every((r) => r.refusal.code === "hold_exists"))
-    throw problem(409, "hold_expired", "This sale was given back while it waited; nothing was sold.")
+  if (fenced) throw problem(409, "hold_expired", "This sale was given back while it waited; nothing was sold.")
   throw stockRefusal(sold, run.requested)
 }
 
@@ -251,7 +260,7 @@ async function commitGoods(ctx: SalesCtx, run: Run, fanOut: FanOut): Promise<Map
 }
 
 /** Step 3. Refused or failed, nothing is held or taken: the attempt simply ends (its key is free). */
-async function holdGoods(ctx: SalesCtx, run: Run, fanOut: FanOut) {
+async function holdGoods(ctx: SalesCtx, run: Run, fanOut: FanOut): Promise<null> {
   const { plan, owner } = run
   const saleId = plan.sale.id
   const end = (outcome: string) => abandonIntent(ctx.db, saleId, owner, outcome)
@@ -272,6 +281,7 @@ async function holdGoods(ctx: SalesCtx, run: Run, fanOut: FanOut) {
     await end("refused")
     throw stockRefusal(held, run.requested)
   }
+  return null // the goods leave at step 5
 }
 
 /**
