@@ -91,6 +91,27 @@ describe("an offline sale is priced with the promotions in force when it happene
     expect(await exceptionsOf(owner, store)).toEqual([])
   })
 
+  it("a promotion applies once even if two of its revisions overlap (saved by servers whose clocks disagree): the newest", async () => {
+    const { owner, store, skuIds, cashier } = await shop({ skus: 1, priceFen: 1000, qty: 20 })
+    const sku = skuIds[0]!
+    const id = await promotion(owner, store, tenPercentOff(store, sku, { rule: { kind: "percent_off", offBp: 2000 } }))
+    await later()
+    await call("PATCH", `/promotions/${id}`, { token: owner, body: { rule: { kind: "percent_off", offBp: 1000 } } })
+    // As if the first revision's end had been written by a clock running behind: both look in force.
+    await env.DB.prepare(
+      "update promotion_revisions set effective_until = null where promotion_id = ? and revision = 1",
+    )
+      .bind(id)
+      .run()
+    await later()
+    const sale = offlineSale(store, sku, 1, 900)
+
+    expect((await sync(cashier.token, [sale])).body.results[0]!.status).toBe("applied")
+    expect(await exceptionsOf(owner, store)).toEqual([])
+    const sold = await call("GET", `/sales/${sale.id}`, { token: cashier.token })
+    expect(sold.body.appliedPromotions).toEqual([expect.objectContaining({ promotionId: id, amountFen: 100 })])
+  })
+
   it("a promotion created after the sale does not apply to it", async () => {
     const { owner, store, skuIds, cashier } = await shop({ skus: 1, priceFen: 1500, qty: 20 })
     const sku = skuIds[0]!

@@ -390,11 +390,15 @@ const inForceAt = (r: PromotionRevision, at: number) =>
 export const promotionsAsOf = (
   revisions: readonly PromotionRevision[],
   q: { locationId: string; channel: string; at: number; timeZone: string | null },
-) =>
-  promotionsInForce(
-    revisions.filter(
+) => {
+  // One revision per promotion, the newest in force: intervals written by isolates whose clocks
+  // disagree by a few ms could overlap, and a promotion must never apply twice.
+  const latest = new Map<string, PromotionRevision>()
+  for (const r of revisions)
+    if (inForceAt(r, q.at) && r.revision > (latest.get(r.promotionId)?.revision ?? -1)) latest.set(r.promotionId, r)
+  return promotionsInForce(
+    [...latest.values()].filter(
       (r) =>
-        inForceAt(r, q.at) &&
         !r.couponOnly &&
         (!r.storeIds || r.storeIds.includes(q.locationId)) &&
         (!r.channels || r.channels.includes(q.channel)),
@@ -402,6 +406,7 @@ export const promotionsAsOf = (
     q.at,
     q.timeZone,
   )
+}
 
 // ─── coupons ──────────────────────────────────────────────────────────────────
 
