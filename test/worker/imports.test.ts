@@ -172,6 +172,39 @@ describe("opening balances through the stock cells", () => {
     expect(await Promise.all(ids.map(async (id) => (await snapshot(store, id)).onHand))).toEqual([10, 11, 12])
   })
 
+  it("an import given up (the wrong file) takes no more chunks; what it applied stays, and a new job carries on", async () => {
+    const store = await createLocation(owner)
+    const [a, b] = [await newSku(owner), await newSku(owner)]
+    const [codeA, codeB] = await Promise.all([skuCodeOf(a), skuCodeOf(b)])
+    const job = await openJob("opening_balances")
+    await sendChunk(job, "opening-balances", 0, {
+      rows: [{ locationId: store, skuCode: codeA, qty: 7, unitCostFen: 100 }],
+    })
+
+    const abandon = () => call<Job & { code: string }>("POST", `/imports/${job.id}/abandon`, { token: owner })
+    const given = await abandon()
+    expect(given.status, JSON.stringify(given.body)).toBe(200)
+    expect(given.body).toMatchObject({ status: "abandoned", chunksDone: 1 })
+    expect((await abandon()).body).toEqual(given.body)
+    const late = await sendChunk(job, "opening-balances", 1, { rows: [{ locationId: store, skuCode: codeB, qty: 5, unitCostFen: 100 }] })
+    expect([late.status, late.body.code]).toEqual([409, "import_abandoned"])
+    const finish = await call<{ code: string }>("POST", `/imports/${job.id}/finish`, {
+      token: owner,
+      body: { chunks: 1 },
+    })
+    expect([finish.status, finish.body.code]).toEqual([409, "import_abandoned"])
+    expect([(await snapshot(store, a)).onHand, (await snapshot(store, b)).onHand]).toEqual([7, 0])
+
+    const next = await openJob("opening_balances")
+    await sendChunk(next, "opening-balances", 0, { rows: [{ locationId: store, skuCode: codeB, qty: 5, unitCostFen: 100 }] })
+    expect((await snapshot(store, b)).onHand).toBe(5)
+    // A finished import has nothing to give up.
+    const done = await call("POST", `/imports/${next.id}/finish`, { token: owner, body: { chunks: 1 } })
+    expect(done.status).toBe(200)
+    const refused = await call<{ code: string }>("POST", `/imports/${next.id}/abandon`, { token: owner })
+    expect([refused.status, refused.body.code]).toEqual([409, "import_finished"])
+  })
+
   it("refuses the same chunk number with other content, and a key reused for another kind", async () => {
     const store = await createLocation(owner)
     const code = await skuCodeOf(await newSku(owner))

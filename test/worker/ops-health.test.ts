@@ -242,4 +242,14 @@ describe("GET /api/v1/ops/health/deep", () => {
     expect(done.body.status).toBe("done")
     expect((await deep()).imports).toEqual({ status: "ok", open: 0, stalled: 0, stalledJobs: [] })
   })
+
+  it("stops warning about a stalled import once the owner gives it up", async () => {
+    const job = await call("POST", "/imports", { token: owner, body: { key: uniq("wrong-file"), kind: "products" } })
+    await env.DB.prepare("update import_jobs set updated_at = ? where id = ?")
+      .bind(Date.now() - 2 * HOUR, job.body.id)
+      .run()
+    expect((await deep()).imports.stalledJobs.map((j: { id: string }) => j.id)).toContain(job.body.id)
+    expect((await call("POST", `/imports/${job.body.id}/abandon`, { token: owner })).status).toBe(200)
+    expect((await deep()).imports.stalledJobs.map((j: { id: string }) => j.id)).not.toContain(job.body.id)
+  })
 })

@@ -139,6 +139,7 @@ export const SCOPES: Record<string, Scope> = {
   "POST /api/v1/imports/{id}/opening-balances/{chunk}": "chain",
   "POST /api/v1/imports/{id}/sales/{chunk}": "chain",
   "POST /api/v1/imports/{id}/finish": "chain",
+  "POST /api/v1/imports/{id}/abandon": "chain",
   "GET /api/v1/ops/health/deep": "chain",
   "GET /api/v1/coupons/{code}": "chain",
 }
@@ -191,6 +192,7 @@ export const EXCEPTIONS: Record<string, Exception> = {
   "POST /api/v1/imports/{id}/opening-balances/{chunk}": { alsoOwn: [404], reason: "as GET /imports/{id}" },
   "POST /api/v1/imports/{id}/sales/{chunk}": { alsoOwn: [404], reason: "as GET /imports/{id}" },
   "POST /api/v1/imports/{id}/finish": { alsoOwn: [404], reason: "as GET /imports/{id}" },
+  "POST /api/v1/imports/{id}/abandon": { alsoOwn: [404], reason: "as GET /imports/{id}" },
 }
 
 /** The permissions of the API key in the matrix: a channel integration's (a mini-program backend). */

@@ -6,7 +6,8 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 import { createdAt, updatedAt } from "./columns"
 
 export type ImportKind = "products" | "opening_balances" | "sales_history"
-export type ImportStatus = "running" | "done"
+/** abandoned: given up by the chain (what its chunks applied stays); it takes no more chunks. */
+export type ImportStatus = "running" | "done" | "abandoned"
 
 export const importJobs = sqliteTable(
   "import_jobs",

@@ -86,6 +86,8 @@ async function priorChunk(db: Db, job: ImportJobRow, chunkNo: number, hash: stri
     throw problem(409, "chunk_conflict", `Chunk ${chunkNo} of this import was applied with another content.`)
   if (prior) return chunkResult(prior, true)
   if (job.status === "done") throw problem(409, "import_finished", "This import is finished: it takes no new chunks.")
+  if (job.status === "abandoned")
+    throw problem(409, "import_abandoned", "This import was abandoned: it takes no new chunks; start a new one.")
   return null
 }
 
@@ -145,6 +147,7 @@ export async function runChunk(
 /** Marks the job done once chunks 0 … chunks-1 are all recorded; 409 `chunks_missing` lists the gaps. */
 export async function finishJob(db: Db, actor: Actor, id: string, chunks: number): Promise<JobView> {
   const job = await getJob(db, actor, id)
+  if (job.status === "abandoned") throw problem(409, "import_abandoned", "This import was abandoned: it can't finish.")
   if (job.status !== "done") {
     const done = await db
       .select({ n: importChunks.chunkNo })
@@ -158,6 +161,25 @@ export async function finishJob(db: Db, actor: Actor, id: string, chunks: number
       })
     const now = Date.now()
     await db.update(importJobs).set({ status: "done", finishedAt: now, updatedAt: now }).where(eq(importJobs.id, id))
+  }
+  return jobView(await getJob(db, actor, id))
+}
+
+/**
+ * Gives a running import up (a wrong file, a client that will never come back): it takes no more
+ * chunks and the owner's deep health stops warning about it. What its chunks applied stays applied
+ * (goods received are real stock): a new import under a new key carries on. Asking again answers the same.
+ */
+export async function abandonJob(db: Db, actor: Actor, id: string): Promise<JobView> {
+  const job = await getJob(db, actor, id)
+  if (job.status === "done")
+    throw problem(409, "import_finished", "This import is finished: there is nothing to abandon.")
+  if (job.status === "running") {
+    const now = Date.now()
+    await db
+      .update(importJobs)
+      .set({ status: "abandoned", finishedAt: now, updatedAt: now })
+      .where(and(eq(importJobs.id, id), eq(importJobs.status, "running")))
   }
   return jobView(await getJob(db, actor, id))
 }

@@ -9,7 +9,7 @@ import { Id, jsonBody, jsonResponse, problemResponses, router, z } from "../../l
 import { IdParam, IsoTime } from "../../lib/schemas"
 import { importProducts } from "../catalog/import"
 import { importHistory } from "./history"
-import { finishJob, getJob, jobView, openJob, runChunk } from "./jobs"
+import { abandonJob, finishJob, getJob, jobView, openJob, runChunk } from "./jobs"
 import { applyOpeningBalances } from "./opening"
 
 const tags = ["imports"]
@@ -25,7 +25,7 @@ const Job = z
     id: z.string(),
     key: z.string(),
     kind: Kind,
-    status: z.enum(["running", "done"]),
+    status: z.enum(["running", "done", "abandoned"]),
     note: z.string().nullable(),
     chunksDone: z.number().int(),
     lastChunk: z.number().int().openapi({ description: "Chunks 0 … lastChunk are all done (-1: none yet)" }),
@@ -167,6 +167,16 @@ const finish = createRoute({
   responses: { 200: jsonResponse(Job, "Finished"), ...problemResponses(400, 401, 403, 404, 409) },
 })
 
+const abandon = createRoute({
+  method: "post",
+  path: "/imports/{id}/abandon",
+  tags,
+  summary: "Give a running import up: no more chunks, what it applied stays",
+  ...guard("imports:run"),
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(Job, "Abandoned"), ...problemResponses(401, 403, 404, 409) },
+})
+
 export const importsRoutes = router()
   .openapi(create, async (c) => {
     const { job, created } = await openJob(c.var.db, c.var.actor, c.req.valid("json"))
@@ -201,3 +211,4 @@ export const importsRoutes = router()
   .openapi(finish, async (c) =>
     c.json(await finishJob(c.var.db, c.var.actor, c.req.valid("param").id, c.req.valid("json").chunks), 200),
   )
+  .openapi(abandon, async (c) => c.json(await abandonJob(c.var.db, c.var.actor, c.req.valid("param").id), 200))

@@ -198,7 +198,7 @@ async function importReport(db: Db, now: number) {
   }>(sql`SELECT id, kind, key, note, chunks_done AS chunksDone, last_chunk AS lastChunk, rows,
       created_at AS createdAt, updated_at AS updatedAt, COUNT(*) OVER () AS open,
       SUM(CASE WHEN updated_at < ${now - IMPORT_STALLED_MS} THEN 1 ELSE 0 END) OVER () AS stalled
-    FROM import_jobs WHERE status <> 'done' ORDER BY updated_at, id LIMIT ${STUCK_LISTED}`)
+    FROM import_jobs WHERE status = 'running' ORDER BY updated_at, id LIMIT ${STUCK_LISTED}`)
   const stalled = rows[0]?.stalled ?? 0
   return {
     status: (stalled > 0 ? "warn" : "ok") as Status,
