@@ -186,7 +186,9 @@ describe("opening balances through the stock cells", () => {
     expect(given.status, JSON.stringify(given.body)).toBe(200)
     expect(given.body).toMatchObject({ status: "abandoned", chunksDone: 1 })
     expect((await abandon()).body).toEqual(given.body)
-    const late = await sendChunk(job, "opening-balances", 1, { rows: [{ locationId: store, skuCode: codeB, qty: 5, unitCostFen: 100 }] })
+    const late = await sendChunk(job, "opening-balances", 1, {
+      rows: [{ locationId: store, skuCode: codeB, qty: 5, unitCostFen: 100 }],
+    })
     expect([late.status, late.body.code]).toEqual([409, "import_abandoned"])
     const finish = await call<{ code: string }>("POST", `/imports/${job.id}/finish`, {
       token: owner,
@@ -196,7 +198,9 @@ describe("opening balances through the stock cells", () => {
     expect([(await snapshot(store, a)).onHand, (await snapshot(store, b)).onHand]).toEqual([7, 0])
 
     const next = await openJob("opening_balances")
-    await sendChunk(next, "opening-balances", 0, { rows: [{ locationId: store, skuCode: codeB, qty: 5, unitCostFen: 100 }] })
+    await sendChunk(next, "opening-balances", 0, {
+      rows: [{ locationId: store, skuCode: codeB, qty: 5, unitCostFen: 100 }],
+    })
     expect((await snapshot(store, b)).onHand).toBe(5)
     // A finished import has nothing to give up.
     const done = await call("POST", `/imports/${next.id}/finish`, { token: owner, body: { chunks: 1 } })

@@ -161,7 +161,10 @@ describe("deleting a staff account", () => {
     })
     expect(key.status).toBe(201)
     expect((await call("GET", "/skus", { token: key.body.key })).status).toBe(200)
-    expect((await deleteUser(owner, manager.id)).status).toBe(200)
+    const deleted = await deleteUser(owner, manager.id)
+    expect(deleted.status).toBe(200)
+    // The answer names the integration that stopped, so HQ can issue it a new key.
+    expect(deleted.body.revokedApiKeys).toEqual([{ id: key.body.id, name: key.body.name }])
     const refused = await call("GET", "/skus", { token: key.body.key })
     expect(refused.status).toBe(401)
     expect(refused.body.code).toBe("invalid_token")

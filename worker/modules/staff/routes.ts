@@ -82,7 +82,17 @@ const deleteUser = createRoute({
     "Delete a staff account for good: its sessions, API keys and till PIN end, its records keep its name (repeatable)",
   ...manageUsers,
   request: { params: IdParam },
-  responses: { 200: jsonResponse(StaffUser, "Deleted"), ...problemResponses(401, 403, 404, 422) },
+  responses: {
+    200: jsonResponse(
+      StaffUser.extend({
+        revokedApiKeys: z
+          .array(z.object({ id: z.string(), name: z.string() }))
+          .openapi({ description: "the API keys this user issued, ended with the account: issue new ones" }),
+      }),
+      "Deleted",
+    ),
+    ...problemResponses(401, 403, 404, 422),
+  },
 })
 const resetPassword = createRoute({
   method: "post",

@@ -156,7 +156,13 @@ export async function deleteUser(db: Db, actor: Actor, id: string) {
   if (actor.role !== "owner" && seesAllLocations(target.role))
     throw problem(403, "forbidden", "Only an owner may delete an owner or a manager.")
   if (target.status !== "deleted") await tombstone(db, id)
-  return staffUser(db, await userRow(db, id))
+  // The integrations that stopped with it, so HQ knows which to give a new key.
+  const revokedApiKeys = await db
+    .select({ id: apiKeys.id, name: apiKeys.name })
+    .from(apiKeys)
+    .where(eq(apiKeys.createdBy, id))
+    .orderBy(apiKeys.id)
+  return { ...(await staffUser(db, await userRow(db, id))), revokedApiKeys }
 }
 
 async function tombstone(db: Db, id: string) {
