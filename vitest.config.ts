@@ -31,6 +31,8 @@ export default defineConfig({
           environment: "happy-dom",
           include: ["test/pwa/**/*.test.{ts,tsx}"],
           setupFiles: ["test/pwa/setup.ts"],
+          // Stories wait for the screen with eventually() (up to 10 s each on a loaded machine).
+          testTimeout: 30_000,
         },
       },
       {

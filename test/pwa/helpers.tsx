@@ -39,12 +39,17 @@ export const click = async (element: HTMLElement) => {
 }
 
 /** Waits until `check` stops throwing: for what happens after a (stubbed) network answer. */
-export const eventually = async <T,>(check: () => T, attempts = 200): Promise<T> => {
-  for (let i = 1; ; i++) {
+/**
+ * Retries `check` until it passes, for up to `withinMs` (a budget, not an assertion: a loaded CI
+ * machine may take seconds where a quiet one takes milliseconds; a real failure still fails).
+ */
+export const eventually = async <T,>(check: () => T, withinMs = 10_000): Promise<T> => {
+  const deadline = Date.now() + withinMs
+  for (;;) {
     try {
       return check()
     } catch (error) {
-      if (i >= attempts) throw error
+      if (Date.now() >= deadline) throw error
       await act(() => new Promise<void>((resolve) => setTimeout(resolve, 5)))
     }
   }
