@@ -22,6 +22,8 @@ export default defineConfig({
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
           setupFiles: ["test/worker/setup.ts"],
+          // A guard against a hang, not a speed check: the matrix and fuzz stories make hundreds of calls.
+          testTimeout: 30_000,
         },
       },
       {
