@@ -18,6 +18,7 @@ const Members = lazy(() => import("./screens/members"))
 const Catalog = lazy(() => import("./screens/catalog"))
 const Shift = lazy(() => import("./screens/shift"))
 const Settings = lazy(() => import("./screens/settings"))
+const Admin = lazy(() => import("./screens/admin"))
 
 const crash = signal<unknown>(null)
 
@@ -54,6 +55,7 @@ export const App = () => (
           <Route path="/shift" component={Shift} />
           <Route path="/settings" component={Settings} />
           <Route path="/tools/catalog" component={Catalog} />
+          <Route path="/tools/admin" component={Admin} />
           <Route path="/tools/:id" component={ToolPlaceholder} />
           <Route default component={NotFound} />
         </Router>
