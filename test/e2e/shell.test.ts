@@ -161,7 +161,7 @@ describe("the store app shell", () => {
       await page.goto("/tools/stock")
       expect(await page.getByTestId("screen-stock").locator("h1").textContent()).toBe("库存")
       await page.goto("/tools/orders")
-      expect(await page.getByTestId("coming-soon").textContent()).toBe("即将推出")
+      expect(await page.getByTestId("orders-offline").textContent()).toBe("渠道订单需要联网，请连接网络后查看")
 
       // signing out offline still works and shows the login screen from the precache
       await page.goto("/")

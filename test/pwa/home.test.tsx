@@ -134,15 +134,15 @@ describe("the app shell", () => {
 
   it("opens a tool's tile to a page saying the tool is coming", async () => {
     stubApi({})
-    signedInAs("cashier")
+    signedInAs("clerk")
     const screen = await mount(<App />)
-    await eventually(() => byTestId(screen, "tool-orders"))
+    await eventually(() => byTestId(screen, "tool-replenishment"))
 
-    await click(byTestId(screen, "tool-orders"))
+    await click(byTestId(screen, "tool-replenishment"))
 
     await eventually(() => expect(text(screen, "coming-soon")).toBe("即将推出"))
-    expect(location.pathname).toBe("/tools/orders")
-    expect(screen.querySelector("h1")?.textContent).toBe("渠道订单")
+    expect(location.pathname).toBe("/tools/replenishment")
+    expect(screen.querySelector("h1")?.textContent).toBe("补货")
   })
 
   it("sends the user back to login when the server says the token is no longer valid", async () => {
