@@ -15,6 +15,7 @@ const Receiving = lazy(() => import("./screens/receiving"))
 const Transfers = lazy(() => import("./screens/transfers"))
 const Stocktake = lazy(() => import("./screens/stocktake"))
 const Members = lazy(() => import("./screens/members"))
+const Orders = lazy(() => import("./screens/orders"))
 const Catalog = lazy(() => import("./screens/catalog"))
 const Shift = lazy(() => import("./screens/shift"))
 const Settings = lazy(() => import("./screens/settings"))
@@ -55,6 +56,7 @@ export const App = () => (
           <Route path="/shift" component={Shift} />
           <Route path="/settings" component={Settings} />
           <Route path="/tools/catalog" component={Catalog} />
+          <Route path="/tools/orders" component={Orders} />
           <Route path="/tools/admin" component={Admin} />
           <Route path="/tools/:id" component={ToolPlaceholder} />
           <Route default component={NotFound} />

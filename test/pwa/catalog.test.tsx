@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import Catalog from "../../pwa/src/screens/catalog"
 import { byTestId, click, eventually, json, mount, problem, type StubCall, stubApi, text, type } from "./helpers"
-import { rows, signedInAs } from "./stock-helpers"
+import { goOffline, rows, signedInAs } from "./stock-helpers"
 
 // HQ's 商品 screen against a small fake catalog API: products with their SKUs, prices and price history.
 
@@ -57,16 +57,17 @@ const fakeCatalog = (seed: { product: Product; skus: Sku[] }[] = []) => {
     const found = products.find((p) => p.id === id)
     return found ? json(200, withSkus(found)) : problem(404, { code: "not_found", title: "Not Found" })
   }
+  // Now: the SKU's price changes; from a later instant: kept pending until then.
   const changePrice = (id: string) => (call: StubCall) => {
     const sku = skus.find((s) => s.id === id)!
-    sku.priceFen = (call.body as { priceFen: number }).priceFen
-    const at = "2026-11-25T08:00:00.000Z"
+    const body = call.body as { priceFen: number; effectiveFrom?: string }
+    if (!body.effectiveFrom) sku.priceFen = body.priceFen
     const entry = {
       id: `prc_${prices.length + 1}`,
       skuId: id,
-      priceFen: sku.priceFen,
-      effectiveFrom: at,
-      status: "applied",
+      priceFen: body.priceFen,
+      effectiveFrom: body.effectiveFrom ?? "2026-11-25T08:00:00.000Z",
+      status: body.effectiveFrom ? "pending" : "applied",
     }
     prices.unshift(entry)
     return json(201, entry)
@@ -225,6 +226,27 @@ describe("the catalog at HQ", () => {
     await eventually(() => expect(skuRows(screen).map((r) => r[2])).toEqual(["¥79.90", "¥79.90"]))
   })
 
+  it("schedules a price from a date: the call carries the instant, the variant keeps its price until then", async () => {
+    signedInAs("manager")
+    const calls = fakeCatalog([tee("prd_a", "纯棉T恤", [9900])])
+    const screen = await mount(<Catalog />)
+    await click(await eventually(() => byTestId(screen, "product")))
+    await click(await eventually(() => byTestId(screen, "sku-price-change")))
+    await type(byTestId(screen, "price-new"), "89")
+    await type(byTestId(screen, "price-from"), "2026-12-01T00:00")
+    await click(byTestId(screen, "price-save"))
+
+    const from = new Date("2026-12-01T00:00").toISOString()
+    await eventually(() => expect(text(screen, "product-notice")).toContain("已安排改价：1 个规格将于"))
+    expect(calls.filter((c) => c.method === "POST").map((c) => c.body)).toEqual([
+      { priceFen: 8900, effectiveFrom: from },
+    ])
+    expect(skuRows(screen)[0]?.[2]).toBe("¥99.00")
+    await click(byTestId(screen, "sku-history"))
+    await eventually(() => expect(text(screen, "price-history")).toContain("¥89.00"))
+    expect(text(screen, "price-history")).toContain("未生效")
+  })
+
   it("shows the server's reason when a SKU code is taken, and keeps the form", async () => {
     signedInAs("manager")
     fakeCatalog([tee("prd_a", "纯棉T恤", [9900])])
@@ -269,5 +291,15 @@ describe("the catalog at HQ", () => {
     await eventually(() => expect(skuRows(screen)).toEqual([["PRD_A-1", "1", "¥99.00"]]))
     expect(screen.querySelector("[data-testid='product-new']")).toBeNull()
     expect(screen.querySelector("[data-testid='sku-price-change']")).toBeNull()
+  })
+
+  it("needs the network, and says so instead of a list", async () => {
+    signedInAs("manager")
+    fakeCatalog([tee("prd_a", "纯棉T恤", [9900])])
+    await goOffline()
+    const screen = await mount(<Catalog />)
+    expect(screen.textContent).toContain("商品管理需要联网")
+    expect(byTestId<HTMLButtonElement>(screen, "product-new").disabled).toBe(true)
+    expect(screen.querySelector("[data-testid='catalog-list']")).toBeNull()
   })
 })

@@ -147,8 +147,8 @@ export function NewProduct({ categories, brands, onCreated, onBack }: Props) {
       {rows.length > 0 && (
         <ul class="list" aria-label={t("catalog.variants")} data-testid="product-grid">
           {rows.map((row) => (
-            <li key={row.skuCode} class="cart-line" data-testid="grid-row">
-              <span>{row.skuCode}</span>
+            <li key={row.skuCode} class="scan-line" data-testid="grid-row">
+              <span class="scan-line-name">{row.skuCode}</span>
               <input
                 aria-label={t("catalog.barcodeOf", { code: row.skuCode })}
                 placeholder={t("catalog.barcode")}

@@ -103,7 +103,7 @@ const History = ({ sku }: { sku: Sku }) => {
       </>
     )
   return (
-    <ul class="list" data-testid="price-history">
+    <ul class="list catalog-history" data-testid="price-history">
       {items.map((p) => (
         <li key={p.id} class="ledger-row" data-testid="price-entry">
           <span>{when(p.effectiveFrom)}</span>

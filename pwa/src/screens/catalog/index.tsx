@@ -9,6 +9,8 @@ import { useAction } from "../stock/parts"
 import { findProducts, getProduct, loadNames, type Named, nameOf, type ProductWithSkus, priceRange } from "./api"
 import { NewProduct } from "./NewProduct"
 import { ProductDetail } from "./ProductDetail"
+import "../stock/stock.css"
+import "./catalog.css"
 
 // 商品: HQ's products and prices. A searchable list (name, category, brand, how many variants, the price range),
 // a product's variants with a price change, and a new product. Everything here needs the network.
