@@ -20,6 +20,7 @@ const Catalog = lazy(() => import("./screens/catalog"))
 const Shift = lazy(() => import("./screens/shift"))
 const Settings = lazy(() => import("./screens/settings"))
 const Admin = lazy(() => import("./screens/admin"))
+const DashboardScreen = lazy(() => import("./screens/dashboard"))
 
 const crash = signal<unknown>(null)
 
@@ -57,6 +58,7 @@ export const App = () => (
           <Route path="/settings" component={Settings} />
           <Route path="/tools/catalog" component={Catalog} />
           <Route path="/tools/orders" component={Orders} />
+          <Route path="/tools/dashboard" component={DashboardScreen} />
           <Route path="/tools/admin" component={Admin} />
           <Route path="/tools/:id" component={ToolPlaceholder} />
           <Route default component={NotFound} />

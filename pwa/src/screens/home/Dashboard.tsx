@@ -3,7 +3,7 @@
 // this device loaded, with their time.
 import { useEffect } from "preact/hooks"
 import { Money } from "../../components/Money"
-import { language, t } from "../../i18n"
+import { language, type MessageKey, t } from "../../i18n"
 import {
   changePermille,
   chooseStore,
@@ -17,45 +17,54 @@ import {
 } from "./figures"
 import "./home.css"
 
-const timeOf = (at: number) =>
+export const timeOf = (at: number) =>
   new Intl.DateTimeFormat(language.value, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at)
 
-function Change({ now, before, testId }: { now: number; before: number; testId: string }) {
+/** What a change is measured against: today's same weekday last week, or the dashboard's prior period. */
+export type Versus = { label: MessageKey; none: MessageKey }
+const LAST_WEEK: Versus = { label: "home.vsLastWeek", none: "home.noLastWeek" }
+
+function Change({ now, before, testId, versus }: { now: number; before: number; testId: string; versus: Versus }) {
   const permille = changePermille(now, before)
   if (permille === null)
     return (
       <span class="change muted" data-testid={testId}>
-        {t("home.noLastWeek")}
+        {t(versus.none)}
       </span>
     )
   const text = `${permille > 0 ? "+" : ""}${(permille / 10).toFixed(1)}%`
   return (
     <span class={`change ${permille < 0 ? "down" : "up"}`} data-testid={testId} data-permille={permille}>
-      {t("home.vsLastWeek", { change: text })}
+      {t(versus.label, { change: text })}
     </span>
   )
 }
 
-function Kpis({ totals }: { totals: Figures & { lastWeek: Figures } }) {
+export function Kpis({ totals, versus = LAST_WEEK }: { totals: Figures & { lastWeek: Figures }; versus?: Versus }) {
   const last = totals.lastWeek
   return (
     <div class="kpis">
       <div class="kpi kpi-main">
         <span class="kpi-label">{t("home.netSales")}</span>
         <Money fen={totals.netSalesFen} testId="kpi-net-sales" class="kpi-value" />
-        <Change now={totals.netSalesFen} before={last.netSalesFen} testId="kpi-net-sales-change" />
+        <Change now={totals.netSalesFen} before={last.netSalesFen} testId="kpi-net-sales-change" versus={versus} />
       </div>
       <div class="kpi">
         <span class="kpi-label">{t("home.orders")}</span>
         <span class="kpi-value" data-testid="kpi-orders">
           {totals.orders}
         </span>
-        <Change now={totals.orders} before={last.orders} testId="kpi-orders-change" />
+        <Change now={totals.orders} before={last.orders} testId="kpi-orders-change" versus={versus} />
       </div>
       <div class="kpi">
         <span class="kpi-label">{t("home.avgTicket")}</span>
         <Money fen={totals.averageTicketFen} testId="kpi-avg-ticket" class="kpi-value" />
-        <Change now={totals.averageTicketFen} before={last.averageTicketFen} testId="kpi-avg-ticket-change" />
+        <Change
+          now={totals.averageTicketFen}
+          before={last.averageTicketFen}
+          testId="kpi-avg-ticket-change"
+          versus={versus}
+        />
       </div>
     </div>
   )

@@ -23,7 +23,7 @@ const ALL = ""
 const storeKey = (userId: string) => `puzi.home.store:${userId}`
 const cacheKey = (userId: string) => `puzi.home.figures:${userId}`
 
-const readJson = <T>(key: string): T | null => {
+export const readJson = <T>(key: string): T | null => {
   try {
     const raw = readLocal(key)
     return raw ? (JSON.parse(raw) as T) : null
