@@ -4,7 +4,7 @@ import { api } from "../../api/client"
 import { type MessageKey, t } from "../../i18n"
 import type { Destination } from "../stock/docs"
 import { DocHead, DocSubmit, useAction } from "../stock/parts"
-import { PasswordField, RoleSelect, StoresPicker } from "./fields"
+import { NameField, PasswordField, RoleSelect, StoresPicker } from "./fields"
 import { inWords, passwordProblem, type StaffUser, USERNAME } from "./staff"
 
 // 新增员工: a sign-in name, a name people know them by, a role the creator may give, their stores and a
@@ -67,15 +67,7 @@ export function NewStaff({ roles, places, store, onCreated, onBack }: Props) {
           data-testid="new-staff-username"
         />
       </label>
-      <label class="field">
-        {t("admin.displayName")}
-        <input
-          value={displayName}
-          maxLength={64}
-          onInput={(e) => setDisplayName(e.currentTarget.value)}
-          data-testid="new-staff-name"
-        />
-      </label>
+      <NameField value={displayName} onInput={setDisplayName} testId="new-staff-name" />
       <RoleSelect roles={roles} value={role} onChange={setRole} testId="new-staff-role" />
       <StoresPicker role={role} places={places} value={stores} onChange={setStores} />
       <PasswordField

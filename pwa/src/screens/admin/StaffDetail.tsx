@@ -4,7 +4,7 @@ import { api } from "../../api/client"
 import { type MessageKey, t } from "../../i18n"
 import type { Destination } from "../stock/docs"
 import { DocHead, useAction } from "../stock/parts"
-import { PasswordField, RoleSelect, StoresPicker } from "./fields"
+import { NameField, PasswordField, RoleSelect, StoresPicker } from "./fields"
 import { type DeletedUser, inWords, passwordProblem, type StaffUser } from "./staff"
 
 // One account: change its name, role and stores; disable or enable it; set a new password; delete it for good.
@@ -83,15 +83,7 @@ export function StaffDetail({ user, roles, places, self, onChanged, onDeleted, o
           {t(invalid)}
         </p>
       )}
-      <label class="field">
-        {t("admin.displayName")}
-        <input
-          value={displayName}
-          maxLength={64}
-          onInput={(e) => setDisplayName(e.currentTarget.value)}
-          data-testid="staff-name"
-        />
-      </label>
+      <NameField value={displayName} onInput={setDisplayName} testId="staff-name" />
       {!self && <RoleSelect roles={roles} value={role} onChange={setRole} testId="staff-role" />}
       <StoresPicker role={role} places={places} value={stores} onChange={setStores} />
       <button type="button" class="button button-primary" disabled={busy} onClick={save} data-testid="staff-save">

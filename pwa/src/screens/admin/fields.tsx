@@ -6,6 +6,14 @@ import { PASSWORD_MIN } from "./staff"
 
 // The fields the new-account and edit forms share: role, stores, password.
 
+/** The name colleagues know someone by (the API allows 64 characters). */
+export const NameField = (p: { value: string; onInput: (v: string) => void; testId: string }) => (
+  <label class="field">
+    {t("admin.displayName")}
+    <input value={p.value} maxLength={64} onInput={(e) => p.onInput(e.currentTarget.value)} data-testid={p.testId} />
+  </label>
+)
+
 export const RoleSelect = (p: { roles: Role[]; value: Role; onChange: (role: Role) => void; testId: string }) => (
   <label class="field">
     {t("admin.role")}
