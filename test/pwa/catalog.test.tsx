@@ -12,7 +12,7 @@ type Product = { id: string; name: string; categoryId: string | null; brandId: s
 const CATEGORIES = [{ id: "cat_top", namePath: "服装/上衣" }]
 const BRANDS = [{ id: "brd_own", name: "铺子自营" }]
 
-const fakeCatalog = (seed: { product: Product; skus: Sku[] }[] = []) => {
+const fakeCatalog = (seed: { product: Product; skus: Sku[] }[] = [], pageSize = 20) => {
   const products = seed.map((s) => s.product)
   const skus = seed.flatMap((s) => s.skus)
   const prices: { id: string; skuId: string; priceFen: number; effectiveFrom: string; status: string }[] = []
@@ -22,7 +22,10 @@ const fakeCatalog = (seed: { product: Product; skus: Sku[] }[] = []) => {
     "GET /api/v1/brands": () => json(200, { items: BRANDS, nextCursor: null }),
     "GET /api/v1/products": (call) => {
       const q = call.query.get("q")
-      return json(200, { items: products.filter((p) => !q || p.name.includes(q)), nextCursor: null })
+      const found = products.filter((p) => !q || p.name.includes(q))
+      const from = Number(call.query.get("cursor") ?? 0)
+      const to = from + pageSize
+      return json(200, { items: found.slice(from, to), nextCursor: to < found.length ? String(to) : null })
     },
     "GET /api/v1/skus": (call) => {
       const q = call.query.get("q") ?? ""
@@ -207,6 +210,18 @@ describe("the catalog at HQ", () => {
     await click(byTestId(screen, "catalog-find"))
     await eventually(() => expect(listed(screen)).toEqual([["纯棉T恤", "3 个规格 · ¥89.00–¥99.00"]]))
     expect(calls.some((c) => c.path === "/api/v1/skus" && c.query.get("q") === "PRD_A-2")).toBe(true)
+  })
+
+  it("loads more products a page at a time", async () => {
+    signedInAs("manager")
+    fakeCatalog([tee("prd_a", "纯棉T恤", [9900]), tee("prd_b", "羊毛衫", [29900])], 1)
+    const screen = await mount(<Catalog />)
+    await eventually(() => expect(listed(screen).map((r) => r[0])).toEqual(["纯棉T恤"]))
+
+    await click(byTestId(screen, "catalog-more"))
+
+    await eventually(() => expect(listed(screen).map((r) => r[0])).toEqual(["纯棉T恤", "羊毛衫"]))
+    expect(screen.querySelector("[data-testid='catalog-more']")).toBeNull()
   })
 
   it("changes every variant's price at once", async () => {

@@ -44,7 +44,9 @@ export default function Catalog() {
   const search = (q: string, cursor: string | null = null) =>
     run(async () => {
       const page = await findProducts(q.trim(), cursor)
-      setItems(cursor ? [...(items ?? []), ...page.items] : page.items)
+      // A later page may hold a product the first page already showed (found there by its code).
+      const shown = cursor ? (items ?? []) : []
+      setItems([...shown, ...page.items.filter((p) => !shown.some((s) => s.id === p.id))])
       setNext(page.nextCursor)
     })
 
@@ -127,7 +129,13 @@ export default function Catalog() {
           </ul>
         )}
         {next && (
-          <button type="button" class="button" disabled={busy} onClick={() => void search(query, next)}>
+          <button
+            type="button"
+            class="button"
+            disabled={busy}
+            onClick={() => void search(query, next)}
+            data-testid="catalog-more"
+          >
             {t("catalog.more")}
           </button>
         )}
