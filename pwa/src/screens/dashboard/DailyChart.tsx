@@ -34,7 +34,11 @@ function options(p: DailyChartProps, width: number): uPlot.Options {
     height: HEIGHT,
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max > 0 ? max : 1] } },
+    // Half a day of room either side, so the first and last bars are whole.
+    scales: {
+      x: { time: false, range: () => [-0.5, p.days.length - 0.5] },
+      y: { range: (_u, _min, max) => [0, max > 0 ? max : 1] },
+    },
     axes: [
       { values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? monthDay(p.days[i] ?? "") : "")) },
       { values: (_u, splits) => splits.map(p.axis), size: 56 },
@@ -46,7 +50,9 @@ function options(p: DailyChartProps, width: number): uPlot.Options {
         value: (_u, v) => (v === null ? "" : p.format(v)),
         stroke: "#c2410c",
         width: 2,
-        ...(p.kind === "bars" ? { fill: "#fdba74", paths: uPlot.paths.bars?.({ size: [0.6, 40] }) } : {}),
+        ...(p.kind === "bars"
+          ? { fill: "#fdba74", points: { show: false }, paths: uPlot.paths.bars?.({ size: [0.6, 40] }) }
+          : {}),
       },
     ],
   }
@@ -80,22 +86,25 @@ export function DailyChart(p: DailyChartProps) {
     <figure class="card daily-chart" data-testid={p.testId} data-drawn={drawn}>
       <figcaption>{p.title}</figcaption>
       {drawn && <Plot {...p} />}
-      <table class={drawn ? "table visually-hidden" : "table"}>
-        <thead>
-          <tr>
-            <th scope="col">{t("dashboard.day")}</th>
-            <th scope="col">{p.title}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {p.days.map((day, i) => (
-            <tr key={day} data-testid={`${p.testId}-${day}`}>
-              <th scope="row">{day}</th>
-              <td>{p.format(p.values[i] ?? 0)}</td>
+      {/* A table is as wide as its text whatever its own width: hide it inside a box that clips. */}
+      <div class={drawn ? "visually-hidden" : undefined}>
+        <table class="table">
+          <thead>
+            <tr>
+              <th scope="col">{t("dashboard.day")}</th>
+              <th scope="col">{p.title}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {p.days.map((day, i) => (
+              <tr key={day} data-testid={`${p.testId}-${day}`}>
+                <th scope="row">{day}</th>
+                <td>{p.format(p.values[i] ?? 0)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   )
 }

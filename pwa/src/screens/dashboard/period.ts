@@ -100,7 +100,7 @@ async function load(userId: string) {
     if (switched()) return // the user switched meanwhile: that answer wins
     const next: Loaded = {
       summary,
-      prior: { ...prior, ...(before ? before.totals : summary.totals.lastWeek) },
+      prior: { ...(before ? before.totals : summary.totals.lastWeek), ...prior },
       loadedAt: Date.now(),
     }
     loaded.value = next
