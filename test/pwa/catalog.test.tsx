@@ -6,7 +6,12 @@ import { goOffline, rows, signedInAs } from "./stock-helpers"
 // HQ's 商品 screen against a small fake catalog API: products with their SKUs, prices and price history.
 
 type Variant = { skuCode: string; barcode?: string; attributes: Record<string, string>; priceFen: number }
-type Sku = Omit<Variant, "barcode"> & { id: string; productId: string; barcode: string | null; memberPriceFen: null }
+type Sku = Omit<Variant, "barcode"> & {
+  id: string
+  productId: string
+  barcode: string | null
+  memberPriceFen: number | null
+}
 type Product = { id: string; name: string; categoryId: string | null; brandId: string | null; status: "active" }
 
 const CATEGORIES = [{ id: "cat_top", namePath: "服装/上衣" }]
@@ -64,6 +69,14 @@ const fakeCatalog = (seed: { product: Product; skus: Sku[] }[] = [], pageSize = 
   const changePrice = (id: string) => (call: StubCall) => {
     const sku = skus.find((s) => s.id === id)!
     const body = call.body as { priceFen: number; effectiveFrom?: string }
+    if (sku.memberPriceFen !== null && sku.memberPriceFen > body.priceFen)
+      return json(422, {
+        status: 422,
+        code: "member_price_above_price",
+        title: "Unprocessable",
+        detail: "The member price may not exceed the retail price.",
+        errors: [{ path: "priceFen", message: "Above the price." }],
+      })
     if (!body.effectiveFrom) sku.priceFen = body.priceFen
     const entry = {
       id: `prc_${prices.length + 1}`,
@@ -239,6 +252,29 @@ describe("the catalog at HQ", () => {
       ["/api/v1/skus/prd_a_sku2/prices", { priceFen: 7990 }],
     ])
     await eventually(() => expect(skuRows(screen).map((r) => r[2])).toEqual(["¥79.90", "¥79.90"]))
+  })
+
+  it("says which variants changed when one of them refuses the new price", async () => {
+    signedInAs("manager")
+    const seeded = tee("prd_a", "纯棉T恤", [9900, 9900])
+    seeded.skus[1]!.memberPriceFen = 8500
+    const calls = fakeCatalog([seeded])
+    const screen = await mount(<Catalog />)
+    await click(await eventually(() => byTestId(screen, "product")))
+    await click(await eventually(() => byTestId(screen, "price-all")))
+    await type(byTestId(screen, "price-new"), "79")
+    await click(byTestId(screen, "price-save"))
+
+    await eventually(() =>
+      expect(text(screen, "price-problem")).toBe(
+        "2 个规格中已改 1 个，其余未改：The member price may not exceed the retail price.（Above the price.）",
+      ),
+    )
+    expect(calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual([
+      "/api/v1/skus/prd_a_sku1/prices",
+      "/api/v1/skus/prd_a_sku2/prices",
+    ])
+    await eventually(() => expect(skuRows(screen).map((r) => r[2])).toEqual(["¥79.00", "¥99.00"]))
   })
 
   it("schedules a price from a date: the call carries the instant, the variant keeps its price until then", async () => {

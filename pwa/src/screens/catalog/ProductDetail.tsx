@@ -16,33 +16,40 @@ interface PriceFormProps {
   targets: Sku[]
   onDone: (notice: string) => void
   onCancel: () => void
+  onReload: () => Promise<void>
 }
 
-const PriceForm = ({ targets, onDone, onCancel }: PriceFormProps) => {
+const PriceForm = ({ targets, onDone, onCancel, onReload }: PriceFormProps) => {
   const [price, setPrice] = useState("")
   const [from, setFrom] = useState("")
   const { busy, problem, run } = useAction()
 
-  // The price calls are not idempotent-keyed on the server, but setting the same price twice changes nothing.
+  // One call per variant (the API prices one SKU at a time). Sending the same price again after a failure only
+  // adds a history row, so a retry of "all" is safe; the variants already changed are shown at once.
   const submit = () =>
     run(async () => {
       const fen = tryParseYuan(price)
       if (!fen.ok || fen.fen < 0) throw new UserMessage(t("catalog.badPrice"))
       const effectiveFrom = from ? new Date(from).toISOString() : undefined
+      let done = 0
       try {
-        for (const sku of targets)
+        for (const sku of targets) {
           await api.post<PriceEntry>(`/skus/${sku.id}/prices`, {
             priceFen: fen.fen,
             ...(effectiveFrom ? { effectiveFrom } : {}),
           })
+          done++
+        }
       } catch (error) {
-        throw new UserMessage(refusalText(error))
+        if (done === 0) throw new UserMessage(refusalText(error))
+        await onReload()
+        throw new UserMessage(t("catalog.pricePartial", { done, count: targets.length, reason: refusalText(error) }))
       }
-      const price_ = formatCny(fen.fen)
+      const shown = formatCny(fen.fen)
       onDone(
         effectiveFrom
-          ? t("catalog.priceScheduled", { count: targets.length, price: price_, from: when(effectiveFrom) })
-          : t("catalog.priceChanged", { count: targets.length, price: price_ }),
+          ? t("catalog.priceScheduled", { count: targets.length, price: shown, from: when(effectiveFrom) })
+          : t("catalog.priceChanged", { count: targets.length, price: shown }),
       )
     })
 
@@ -145,6 +152,7 @@ export function ProductDetail({ product, categories, brands, mayWrite, onReload,
         <PriceForm
           targets={targets}
           onCancel={() => setTargets(null)}
+          onReload={onReload}
           onDone={async (text) => {
             setTargets(null)
             setNotice(text)
