@@ -233,7 +233,7 @@ describe("staff administration at HQ", () => {
     const screen = await mount(<Admin />)
     await click(byTestId(screen, "admin-tab-devices"))
     await eventually(() => expect(text(screen, "device-status")).toBe("使用中"))
-    expect(text(screen, "device")).toContain("南京路店")
+    await eventually(() => expect(text(screen, "device")).toContain("南京路店"))
 
     await click(byTestId(screen, "device-revoke"))
     await eventually(() => expect(text(screen, "device-status")).toBe("已吊销"))
@@ -243,6 +243,17 @@ describe("staff administration at HQ", () => {
       "/api/v1/devices/dev_1/revoke",
       "/api/v1/devices/dev_1/reinstate",
     ])
+  })
+
+  it("offers no way to disable, demote or delete oneself", async () => {
+    signedInAs("owner")
+    staffApi([OWNER])
+    const screen = await mount(<Admin />)
+    await eventually(() => expect(staffCards(screen)).toHaveLength(1))
+    await open(screen, "老板 陈总") // an owner may change their own name and password
+    for (const id of ["staff-role", "staff-toggle", "staff-delete"])
+      expect(screen.querySelector(`[data-testid='${id}']`)).toBeNull()
+    expect(byTestId(screen, "staff-password-reset")).toBeTruthy()
   })
 
   it("is not for store staff", async () => {
