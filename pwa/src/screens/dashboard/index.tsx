@@ -7,7 +7,7 @@ import { can } from "../../../../core/roles"
 import { session } from "../../auth/session"
 import { AppShell } from "../../components/AppShell"
 import { t } from "../../i18n"
-import { Kpis, timeOf, type Versus } from "../home/Dashboard"
+import { FiguresTime, Kpis, StoreSwitch, type Versus } from "../home/Dashboard"
 import { DailyChart } from "./DailyChart"
 import {
   chosenPeriod,
@@ -29,7 +29,6 @@ const yuanAxis = (fen: number) => `¥${Math.round(fen / 100)}`
 const percent = (permille: number | null) => (permille === null ? "—" : `${(permille / 10).toFixed(1)}%`)
 
 function Filters({ userId }: { userId: string }) {
-  const list = stores.value
   return (
     <div class="dashboard-filters">
       <fieldset class="segmented" data-testid="dashboard-period">
@@ -46,23 +45,12 @@ function Filters({ userId }: { userId: string }) {
           </button>
         ))}
       </fieldset>
-      {(list.length > 1 || chosenStore.value) && (
-        <label class="store-switch">
-          <span class="visually-hidden">{t("home.storeSwitch")}</span>
-          <select
-            data-testid="dashboard-store"
-            value={chosenStore.value}
-            onChange={(e) => void show(userId, { store: e.currentTarget.value })}
-          >
-            <option value="">{t("home.allStores")}</option>
-            {list.map((s) => (
-              <option key={s.locationId} value={s.locationId}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
+      <StoreSwitch
+        value={chosenStore.value}
+        stores={stores.value}
+        onChoose={(id) => void show(userId, { store: id })}
+        testId="dashboard-store"
+      />
     </div>
   )
 }
@@ -152,10 +140,11 @@ function Status() {
   const problem = loadProblem.value
   if (data)
     return (
-      <p class={showingSaved.value ? "figures-time saved" : "figures-time muted"} data-testid="figures-time">
-        {t(showingSaved.value ? "home.savedFigures" : "home.updatedAt", { time: timeOf(data.loadedAt) })}
-        {showingSaved.value && problem?.detail ? ` · ${problem.detail}` : ""}
-      </p>
+      <FiguresTime
+        loadedAt={data.loadedAt}
+        saved={showingSaved.value}
+        note={showingSaved.value ? problem?.detail : undefined}
+      />
     )
   if (problem)
     return (

@@ -17,7 +17,7 @@ import {
 } from "./figures"
 import "./home.css"
 
-export const timeOf = (at: number) =>
+const timeOf = (at: number) =>
   new Intl.DateTimeFormat(language.value, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at)
 
 /** What a change is measured against: today's same weekday last week, or the dashboard's prior period. */
@@ -70,6 +70,37 @@ export function Kpis({ totals, versus = LAST_WEEK }: { totals: Figures & { lastW
   )
 }
 
+/** All stores or one; only worth showing with more than one store (or one already chosen). */
+export function StoreSwitch(p: {
+  value: string
+  stores: { locationId: string; name: string }[]
+  onChoose: (locationId: string) => void
+  testId: string
+}) {
+  if (p.stores.length <= 1 && !p.value) return null
+  return (
+    <label class="store-switch">
+      <span class="visually-hidden">{t("home.storeSwitch")}</span>
+      <select data-testid={p.testId} value={p.value} onChange={(e) => p.onChoose(e.currentTarget.value)}>
+        <option value="">{t("home.allStores")}</option>
+        {p.stores.map((s) => (
+          <option key={s.locationId} value={s.locationId}>
+            {s.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  )
+}
+
+/** When the figures on screen were loaded; offline (saved), said plainly, with why when the server said. */
+export const FiguresTime = ({ loadedAt, saved, note }: { loadedAt: number; saved: boolean; note?: string }) => (
+  <p class={saved ? "figures-time saved" : "figures-time muted"} data-testid="figures-time">
+    {t(saved ? "home.savedFigures" : "home.updatedAt", { time: timeOf(loadedAt) })}
+    {note ? ` · ${note}` : ""}
+  </p>
+)
+
 export function Dashboard({ userId }: { userId: string }) {
   useEffect(() => {
     void openFigures(userId)
@@ -82,30 +113,15 @@ export function Dashboard({ userId }: { userId: string }) {
     <section class="card dashboard" data-testid="dashboard" aria-labelledby="dashboard-title">
       <div class="dashboard-head">
         <h2 id="dashboard-title">{t("home.today")}</h2>
-        {stores.length > 1 || chosenStore.value ? (
-          <label class="store-switch">
-            <span class="visually-hidden">{t("home.storeSwitch")}</span>
-            <select
-              data-testid="store-switch"
-              value={chosenStore.value}
-              onChange={(e) => void chooseStore(userId, e.currentTarget.value)}
-            >
-              <option value="">{t("home.allStores")}</option>
-              {stores.map((s) => (
-                <option key={s.locationId} value={s.locationId}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : null}
+        <StoreSwitch
+          value={chosenStore.value}
+          stores={stores}
+          onChoose={(id) => void chooseStore(userId, id)}
+          testId="store-switch"
+        />
       </div>
       {shown ? <Kpis totals={shown.totals} /> : loadError.value ? null : <p class="muted">{t("home.loading")}</p>}
-      {loaded && (
-        <p class={showingSaved.value ? "figures-time saved" : "figures-time muted"} data-testid="figures-time">
-          {t(showingSaved.value ? "home.savedFigures" : "home.updatedAt", { time: timeOf(loaded.loadedAt) })}
-        </p>
-      )}
+      {loaded && <FiguresTime loadedAt={loaded.loadedAt} saved={showingSaved.value} />}
       {!loaded && loadError.value && (
         <p class="form-error" role="alert" data-testid="figures-error">
           {t("home.figuresUnavailable")}
