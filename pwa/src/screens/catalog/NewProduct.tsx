@@ -6,6 +6,7 @@ import { t } from "../../i18n"
 import { UserMessage } from "../stock/docs"
 import { DocHead, DocSubmit, useAction } from "../stock/parts"
 import { type Named, type ProductWithSkus, refusalText } from "./api"
+import { Field, Picker } from "./fields"
 
 // A new product (新建商品): apparel as a colour × size grid, one SKU per combination (code 款号-颜色-尺码, a barcode
 // if the label has one), or a single-variant good as one row. Prices are typed in yuan and sent in fen.
@@ -33,33 +34,6 @@ const grid = (prefix: string, colours: string[], sizes: string[]): Row[] =>
   colours.flatMap((colour) =>
     sizes.map((size) => ({ skuCode: `${prefix}-${colour}-${size}`, attributes: { [COLOUR]: colour, [SIZE]: size } })),
   )
-
-const Field = (p: { label: string; value: string; onInput: (v: string) => void; testId: string; mode?: "decimal" }) => (
-  <label class="field">
-    {p.label}
-    <input
-      value={p.value}
-      inputMode={p.mode}
-      autoComplete="off"
-      onInput={(e) => p.onInput(e.currentTarget.value)}
-      data-testid={p.testId}
-    />
-  </label>
-)
-
-const Picker = (p: { label: string; list: Named[]; value: string; onChange: (v: string) => void; testId: string }) => (
-  <label class="field">
-    {p.label}
-    <select value={p.value} onChange={(e) => p.onChange(e.currentTarget.value)} data-testid={p.testId}>
-      <option value="">{t("catalog.none")}</option>
-      {p.list.map((x) => (
-        <option key={x.id} value={x.id}>
-          {x.name}
-        </option>
-      ))}
-    </select>
-  </label>
-)
 
 export function NewProduct({ categories, brands, onCreated, onBack }: Props) {
   const [kind, setKind] = useState<Kind>("apparel")

@@ -6,6 +6,7 @@ import { t } from "../../i18n"
 import { UserMessage } from "../stock/docs"
 import { DocHead, DocSubmit, useAction } from "../stock/parts"
 import { attributeText, type Named, nameOf, type PriceEntry, type ProductWithSkus, refusalText, type Sku } from "./api"
+import { Field } from "./fields"
 
 // One product: its variants with code, barcode, attributes and price; a price change for one variant or all of
 // them (now, or from a date: the server keeps it pending until then), and a variant's price history.
@@ -58,15 +59,7 @@ const PriceForm = ({ targets, onDone, onCancel, onReload }: PriceFormProps) => {
       <DocHead id="price-form-title" onBack={onCancel}>
         {targets.length === 1 ? t("catalog.priceOf", { code: targets[0]!.skuCode }) : t("catalog.priceAll")}
       </DocHead>
-      <label class="field">
-        {t("catalog.newPrice")}
-        <input
-          inputMode="decimal"
-          value={price}
-          onInput={(e) => setPrice(e.currentTarget.value)}
-          data-testid="price-new"
-        />
-      </label>
+      <Field label={t("catalog.newPrice")} value={price} onInput={setPrice} testId="price-new" mode="decimal" />
       <label class="field">
         {t("catalog.effectiveFrom")}
         <input
