@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks"
 import { api } from "../../api/client"
+import { Problem } from "../../components/Message"
 import { t } from "../../i18n"
 import { online } from "../../net"
 import { type Destination, placeName } from "../stock/docs"
@@ -29,11 +30,7 @@ export function Devices({ places, store }: { places: Destination[]; store: strin
       <h2 id="devices-title" class="section-title">
         {t("admin.devices")}
       </h2>
-      {problem && (
-        <p class="form-error" role="alert" data-testid="devices-problem">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} testId="devices-problem" />
       {!online.value ? (
         <p class="notice">{t("admin.offline")}</p>
       ) : !items ? (

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks"
 import { type Role, seesAllLocations } from "../../../../core/roles"
 import { api } from "../../api/client"
+import { Problem } from "../../components/Message"
 import { type MessageKey, t } from "../../i18n"
 import type { Destination } from "../stock/docs"
 import { DocHead, DocSubmit, useAction } from "../stock/parts"
@@ -76,11 +77,7 @@ export function NewStaff({ roles, places, store, onCreated, onBack }: Props) {
         onInput={setPassword}
         testId="new-staff-password"
       />
-      {invalid && (
-        <p class="form-error" role="alert" data-testid="new-staff-invalid">
-          {t(invalid)}
-        </p>
-      )}
+      <Problem text={invalid && t(invalid)} testId="new-staff-invalid" />
       <DocSubmit
         label={t("admin.create")}
         testId="new-staff-create"

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks"
 import { type Role, seesAllLocations } from "../../../../core/roles"
 import { api } from "../../api/client"
+import { Problem } from "../../components/Message"
 import { type MessageKey, t } from "../../i18n"
 import type { Destination } from "../stock/docs"
 import { DocHead, useAction } from "../stock/parts"
@@ -73,16 +74,8 @@ export function StaffDetail({ user, roles, places, self, onChanged, onDeleted, o
       <DocHead id="staff-detail-title" onBack={onBack}>
         {name} <span class="muted">{user.username}</span>
       </DocHead>
-      {problem && (
-        <p class="form-error" role="alert" data-testid="staff-problem">
-          {problem}
-        </p>
-      )}
-      {invalid && (
-        <p class="form-error" role="alert" data-testid="staff-invalid">
-          {t(invalid)}
-        </p>
-      )}
+      <Problem text={problem} testId="staff-problem" />
+      <Problem text={invalid && t(invalid)} testId="staff-invalid" />
       <NameField value={displayName} onInput={setDisplayName} testId="staff-name" />
       {!self && <RoleSelect roles={roles} value={role} onChange={setRole} testId="staff-role" />}
       <StoresPicker role={role} places={places} value={stores} onChange={setStores} />

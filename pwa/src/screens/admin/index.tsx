@@ -9,6 +9,7 @@ import { type Destination, placeName, useDestinations } from "../stock/docs"
 import { useAction } from "../stock/parts"
 import "../stock/stock.css"
 import "./admin.css"
+import { Problem } from "../../components/Message"
 import { Devices } from "./Devices"
 import { NewStaff } from "./NewStaff"
 import { StaffDetail } from "./StaffDetail"
@@ -151,11 +152,7 @@ export default function Admin() {
           {notice}
         </p>
       )}
-      {problem && (
-        <p class="form-error" role="alert" data-testid="admin-problem">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} testId="admin-problem" />
       <button
         type="button"
         class="button button-primary"

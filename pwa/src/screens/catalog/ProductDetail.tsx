@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks"
 import { formatCny, tryParseYuan } from "../../../../core/money"
 import { api } from "../../api/client"
+import { Notice } from "../../components/Message"
 import { Money } from "../../components/Money"
 import { t } from "../../i18n"
 import { UserMessage } from "../stock/docs"
@@ -136,11 +137,7 @@ export function ProductDetail({ product, categories, brands, mayWrite, onReload,
       <p class="muted">
         {nameOf(categories, product.categoryId)} · {nameOf(brands, product.brandId)}
       </p>
-      {notice && (
-        <p class="notice" role="status" data-testid="product-notice">
-          {notice}
-        </p>
-      )}
+      <Notice text={notice} testId="product-notice" />
       {targets ? (
         <PriceForm
           targets={targets}

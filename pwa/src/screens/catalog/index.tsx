@@ -11,6 +11,7 @@ import { NewProduct } from "./NewProduct"
 import { ProductDetail } from "./ProductDetail"
 import "../stock/stock.css"
 import "./catalog.css"
+import { Problem } from "../../components/Message"
 
 // 商品: HQ's products and prices. A searchable list (name, category, brand, how many variants, the price range),
 // a product's variants with a price change, and a new product. Everything here needs the network.
@@ -150,11 +151,7 @@ export default function Catalog() {
           {notice}
         </p>
       )}
-      {problem && (
-        <p class="form-error" role="alert" data-testid="catalog-problem">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} testId="catalog-problem" />
       {body()}
     </AppShell>
   )

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks"
 import { ulid } from "ulid"
 import { formatCny, tryParseYuan } from "../../../../core/money"
 import { ApiError, api } from "../../api/client"
+import { Problem } from "../../components/Message"
 import { Money } from "../../components/Money"
 import { type MessageKey, t } from "../../i18n"
 import { online } from "../../net"
@@ -108,11 +109,7 @@ const TopUp = ({ member, onDone }: { member: MemberRecord; onDone: (balanceFen: 
           </button>
         ))}
       </fieldset>
-      {problem && (
-        <p class="form-error" role="alert" data-testid="top-up-problem">
-          {t(problem)}
-        </p>
-      )}
+      <Problem text={problem && t(problem)} testId="top-up-problem" />
       <button type="submit" class="button button-primary" disabled={busy} data-testid="top-up-submit">
         {t("members.topUpSubmit")}
       </button>

@@ -3,6 +3,7 @@ import { normalizePhone } from "../../../../core/phone"
 import { ApiError, api } from "../../api/client"
 import { AppShell } from "../../components/AppShell"
 import { InlineForm } from "../../components/InlineForm"
+import { Problem } from "../../components/Message"
 import { type MessageKey, t } from "../../i18n"
 import { online } from "../../net"
 import type { MemberRecord } from "../../store/db"
@@ -75,11 +76,7 @@ const Register = ({ onDone }: { onDone: (m: MemberRecord) => void }) => {
         />
         {t("members.consent")}
       </label>
-      {problem && (
-        <p class="form-error" role="alert" data-testid="register-problem">
-          {t(problem)}
-        </p>
-      )}
+      <Problem text={problem && t(problem)} testId="register-problem" />
       <button type="submit" class="button button-primary" disabled={busy} data-testid="register-submit">
         {t("members.registerSubmit")}
       </button>
@@ -115,11 +112,7 @@ export default function Members() {
         action={t("till.findMember")}
         actionTestId="members-find"
       />
-      {problem && (
-        <p class="form-error" role="alert" data-testid="members-problem">
-          {t(problem)}
-        </p>
-      )}
+      <Problem text={problem && t(problem)} testId="members-problem" />
       {member && <MemberCard member={member} onChange={setMember} />}
       {registering ? (
         <Register

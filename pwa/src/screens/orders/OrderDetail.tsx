@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks"
 import { can } from "../../../../core/roles"
 import { session } from "../../auth/session"
+import { Notice } from "../../components/Message"
 import { Money } from "../../components/Money"
 import { t } from "../../i18n"
 import { online } from "../../net"
@@ -137,11 +138,7 @@ export const OrderDetail = ({ id, onBack }: { id: string; onBack: () => void }) 
       <DocHead id="order-title" onBack={onBack}>
         {order?.number ?? t("orders.order")}
       </DocHead>
-      {notice && (
-        <p class="notice" role="status" data-testid="order-notice">
-          {notice}
-        </p>
-      )}
+      <Notice text={notice} testId="order-notice" />
       {problem && !order && (
         <p class="form-error" role="alert" data-testid="order-problem">
           {problem.text}

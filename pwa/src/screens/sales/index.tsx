@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks"
 import { formatCny } from "../../../../core/money"
 import { AppShell } from "../../components/AppShell"
 import { InlineForm } from "../../components/InlineForm"
+import { Notice } from "../../components/Message"
 import { Money } from "../../components/Money"
 import { t } from "../../i18n"
 import { findSale, refundFor, returnLines, todaysSales } from "../../sales/returns"
@@ -122,11 +123,7 @@ export default function Sales() {
         action={t("till.find")}
         actionTestId="sale-find"
       />
-      {message && (
-        <p class="notice" role="status" data-testid="sales-message">
-          {message}
-        </p>
-      )}
+      <Notice text={message} testId="sales-message" />
       {selected ? (
         <section class="sale-detail" data-testid="sale-detail">
           <button type="button" class="button button-small" onClick={() => setSelected(null)}>

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks"
 import { formatCny, tryParseYuan } from "../../../../core/money"
 import { ApiError, api } from "../../api/client"
 import { AppShell } from "../../components/AppShell"
+import { Problem } from "../../components/Message"
 import { Money } from "../../components/Money"
 import { type MessageKey, t } from "../../i18n"
 import { online } from "../../net"
@@ -66,11 +67,7 @@ export default function Shift() {
 
   return (
     <AppShell title={t("shift.title")} screen="shift">
-      {problem && (
-        <p class="form-error" role="alert" data-testid="shift-problem">
-          {t(problem)}
-        </p>
-      )}
+      <Problem text={problem && t(problem)} testId="shift-problem" />
       {closed && (
         <section class="card" data-testid="shift-closed">
           <h2>{t("shift.closedTitle")}</h2>

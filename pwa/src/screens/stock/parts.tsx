@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact"
 import { useState } from "preact/hooks"
+import { Problem } from "../../components/Message"
 import { t } from "../../i18n"
 import { online } from "../../net"
 import { problemText } from "./docs"
@@ -47,11 +48,7 @@ interface SubmitProps {
 export const DocSubmit = (p: SubmitProps) => (
   <>
     {!online.value && <p class="notice">{p.offlineText}</p>}
-    {p.problem && (
-      <p class="form-error" role="alert" data-testid={p.problemTestId}>
-        {p.problem}
-      </p>
-    )}
+    <Problem text={p.problem} testId={p.problemTestId} />
     <button
       type="button"
       class="button button-primary"

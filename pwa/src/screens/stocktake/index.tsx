@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks"
 import { can } from "../../../../core/roles"
 import { session } from "../../auth/session"
 import { AppShell } from "../../components/AppShell"
+import { Problem } from "../../components/Message"
 import { formatQty, Money } from "../../components/Money"
 import { t, tParts } from "../../i18n"
 import { online } from "../../net"
@@ -174,11 +175,7 @@ function Counting({ draft, onPosted }: { draft: CountDraft; onPosted: (posted: P
             ? t("stocktake.unsent", { count: waiting })
             : `${t("stocktake.offlineKept")}（${t("stocktake.unsent", { count: waiting })}）`}
       </p>
-      {problem && (
-        <p class="form-error" role="alert" data-testid="count-problem">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} testId="count-problem" />
       <div class="doc-actions">
         <button
           type="button"

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks"
 import { tillCashier } from "../../auth/cashier"
+import { Problem } from "../../components/Message"
 import { PinField } from "../../components/PinField"
 import { t } from "../../i18n"
 import { type HandOver, handOver } from "../../store/pins"
@@ -60,11 +61,7 @@ const HandOverSheet = ({ onClose }: { onClose: (took: string | null) => void }) 
             />
           </label>
           <PinField value={pin} onInput={setPin} testId="handover-pin" />
-          {problem && (
-            <p class="form-error" role="alert" data-testid="handover-problem">
-              {problem}
-            </p>
-          )}
+          <Problem text={problem} testId="handover-problem" />
           <button type="submit" class="button button-primary" disabled={busy} data-testid="handover-submit">
             {t("handover.submit")}
           </button>

@@ -2,6 +2,7 @@ import { useRef, useState } from "preact/hooks"
 import { formatCny, tryParseYuan } from "../../../../core/money"
 import { checkMemberTenders, planRedemption, pointsForFen } from "../../../../core/points"
 import { classifyPaymentCode, combineMemberTenders, type Tender, validateTenders } from "../../../../core/tenders"
+import { Problem } from "../../components/Message"
 import { Money } from "../../components/Money"
 import { type MessageKey, t } from "../../i18n"
 import { online } from "../../net"
@@ -296,11 +297,7 @@ export const PaySheet = ({ totalFen, member, onPay, onClose, busy, error }: PayS
             {t(problem, { amount: formatCny(offlineStoredValueLimit.value) })}
           </p>
         )}
-        {error && (
-          <p class="form-error" role="alert" data-testid="pay-error">
-            {error}
-          </p>
-        )}
+        <Problem text={error} testId="pay-error" />
         <button
           type="button"
           class="button button-primary"

@@ -5,6 +5,7 @@ import type { Tender } from "../../../../core/tenders"
 import { ApiError, api } from "../../api/client"
 import { AppShell } from "../../components/AppShell"
 import { InlineForm } from "../../components/InlineForm"
+import { Problem } from "../../components/Message"
 import { formatQty, Money } from "../../components/Money"
 import { type MessageKey, t } from "../../i18n"
 import { online } from "../../net"
@@ -183,11 +184,7 @@ const MemberBar = () => {
       actionTestId="member-find"
       busy={busy}
     >
-      {problem && (
-        <p class="form-error" role="alert" data-testid="member-problem">
-          {t(problem)}
-        </p>
-      )}
+      <Problem text={problem && t(problem)} testId="member-problem" />
     </InlineForm>
   )
 }
@@ -236,11 +233,7 @@ const CouponBar = () => {
         action={t("till.applyCoupon")}
         actionTestId="coupon-apply"
       />
-      {problem && (
-        <p class="form-error" role="alert" data-testid="coupon-problem">
-          {t(problem)}
-        </p>
-      )}
+      <Problem text={problem && t(problem)} testId="coupon-problem" />
       {cartCoupons.value.length > 0 && (
         <ul class="chip-row" data-testid="coupons">
           {cartCoupons.value.map((c) => {

@@ -3,6 +3,7 @@ import { can } from "../../../../core/roles"
 import { api } from "../../api/client"
 import { session } from "../../auth/session"
 import { AppShell } from "../../components/AppShell"
+import { Notice, Problem } from "../../components/Message"
 import { t } from "../../i18n"
 import { online } from "../../net"
 import { locationId } from "../../store/location"
@@ -125,16 +126,8 @@ export default function Transfers() {
         />
       ) : (
         <>
-          {notice && (
-            <p class="notice" role="status" data-testid="transfers-notice">
-              {notice}
-            </p>
-          )}
-          {problem && (
-            <p class="form-error" role="alert" data-testid="transfers-problem">
-              {problem}
-            </p>
-          )}
+          <Notice text={notice} testId="transfers-notice" />
+          <Problem text={problem} testId="transfers-problem" />
           <button
             type="button"
             class="button button-primary"
