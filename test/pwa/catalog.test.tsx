@@ -30,7 +30,18 @@ const fakeCatalog = (seed: { product: Product; skus: Sku[] }[] = [], pageSize = 
       const found = products.filter((p) => !q || p.name.includes(q))
       const from = Number(call.query.get("cursor") ?? 0)
       const to = from + pageSize
-      return json(200, { items: found.slice(from, to), nextCursor: to < found.length ? String(to) : null })
+      // As the server answers a list: each product with its variant count and price range.
+      const summary = (p: Product) => {
+        const prices = skus.filter((s) => s.productId === p.id).map((s) => s.priceFen)
+        return {
+          ...p,
+          variants: prices.length,
+          minPriceFen: prices.length ? Math.min(...prices) : null,
+          maxPriceFen: prices.length ? Math.max(...prices) : null,
+        }
+      }
+      const page = found.slice(from, to).map(summary)
+      return json(200, { items: page, nextCursor: to < found.length ? String(to) : null })
     },
     "GET /api/v1/skus": (call) => {
       const q = call.query.get("q") ?? ""
@@ -218,11 +229,16 @@ describe("the catalog at HQ", () => {
     await click(byTestId(screen, "catalog-find"))
     await eventually(() => expect(listed(screen)).toEqual([["羊毛衫", "1 个规格 · ¥299.00"]]))
     expect(calls.some((c) => c.path === "/api/v1/products" && c.query.get("q") === "羊毛")).toBe(true)
+    // The list's own answer carries variants and prices: no product is read one by one for it.
+    const oneByOne = () => calls.filter((c) => /^\/api\/v1\/products\/[^/]+$/.test(c.path)).length
+    expect(oneByOne()).toBe(0)
 
     await type(byTestId(screen, "catalog-search"), "PRD_A-2")
     await click(byTestId(screen, "catalog-find"))
     await eventually(() => expect(listed(screen)).toEqual([["纯棉T恤", "3 个规格 · ¥89.00–¥99.00"]]))
     expect(calls.some((c) => c.path === "/api/v1/skus" && c.query.get("q") === "PRD_A-2")).toBe(true)
+    // Found by a code only, that one product is read to show it.
+    expect(oneByOne()).toBe(1)
   })
 
   it("loads more products a page at a time", async () => {

@@ -87,6 +87,28 @@ describe("products and SKUs", () => {
     expect(none.body.items).toEqual([])
   })
 
+  it("lists products with how many variants each has and their price range, so HQ's list needs one call", async () => {
+    const owner = await ownerToken()
+    const name = uniq("连帽卫衣")
+    const made = await createProduct(owner, {
+      name,
+      variants: [
+        { skuCode: uniq("HD"), priceFen: 15900 },
+        { skuCode: uniq("HD"), priceFen: 16900 },
+        { skuCode: uniq("HD"), priceFen: 15900 },
+      ],
+    })
+    const res = await call<Page<Product & { variants: number; minPriceFen: number; maxPriceFen: number }>>(
+      "GET",
+      `/products?q=${encodeURIComponent(name)}`,
+      { token: owner },
+    )
+    expect(res.status).toBe(200)
+    expect(res.body.items).toEqual([
+      expect.objectContaining({ id: made.id, name, variants: 3, minPriceFen: 15900, maxPriceFen: 16900 }),
+    ])
+  })
+
   it("finds a UPC-A whether the scanner reads 12 digits or the EAN-13 form", async () => {
     const owner = await ownerToken()
     const upc = withCheckDigit(`0${randomDigits(10)}`)

@@ -164,6 +164,11 @@ const Product = z
   })
   .openapi("Product")
 const ProductWithSkus = Product.extend({ skus: z.array(Sku) }).openapi("ProductWithSkus")
+const ProductListItem = Product.extend({
+  variants: z.number().int().openapi({ description: "how many SKUs (variants) the product has" }),
+  minPriceFen: z.number().int().nullable().openapi({ description: "the lowest variant price; null without variants" }),
+  maxPriceFen: z.number().int().nullable(),
+}).openapi("ProductListItem")
 
 const Category = z
   .object({
@@ -247,7 +252,7 @@ const listProducts = createRoute({
       q: z.string().trim().min(1).max(100).optional(),
     }),
   },
-  responses: { 200: jsonResponse(pageOf(Product), "Products"), ...problemResponses(400, 401, 403) },
+  responses: { 200: jsonResponse(pageOf(ProductListItem), "Products"), ...problemResponses(400, 401, 403) },
 })
 const getProduct = createRoute({
   method: "get",

@@ -437,8 +437,15 @@ export async function listProducts(
   q: { limit: number; cursor?: string; categoryId?: string; status?: CatalogStatus; q?: string },
 ) {
   const after = decodeCursor(q.cursor)
+  // Each product with how many variants it has and their price range, so a list needs no call per product.
+  const ofProduct = sql`FROM ${skus} WHERE ${skus.productId} = ${products.id}`
   const rows = await db
-    .select()
+    .select({
+      product: products,
+      variants: sql<number>`(SELECT count(*) ${ofProduct})`,
+      minPriceFen: sql<number | null>`(SELECT min(${skus.priceFen}) ${ofProduct})`,
+      maxPriceFen: sql<number | null>`(SELECT max(${skus.priceFen}) ${ofProduct})`,
+    })
     .from(products)
     .where(
       and(
@@ -450,7 +457,12 @@ export async function listProducts(
     )
     .orderBy(asc(products.id))
     .limit(q.limit + 1)
-  return toPage(rows, q.limit, (r) => [r.id], toProduct)
+  return toPage(
+    rows,
+    q.limit,
+    (r) => [r.product.id],
+    ({ product, ...variants }) => ({ ...toProduct(product), ...variants }),
+  )
 }
 
 export async function updateProduct(

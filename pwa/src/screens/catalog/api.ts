@@ -23,6 +23,8 @@ export interface Product {
 }
 
 export type ProductWithSkus = Product & { skus: Sku[] }
+/** A product as the list shows it: how many variants, and their price range. */
+export type ProductSummary = Product & { variants: number; minPriceFen: number | null; maxPriceFen: number | null }
 
 export interface PriceEntry {
   id: string
@@ -53,33 +55,40 @@ export const nameOf = (list: Named[], id: string | null) => (id ? (list.find((x)
 
 export const getProduct = (id: string) => api.get<ProductWithSkus>(`/products/${id}`)
 
-// The product list carries no SKUs, so each product on a page is read with its SKUs (a page is 20 products).
-const withSkus = (ids: string[]) => Promise.all(ids.map(getProduct))
+const summaryOf = ({ skus, ...p }: ProductWithSkus): ProductSummary => {
+  const prices = skus.map((s) => s.priceFen)
+  return {
+    ...p,
+    variants: skus.length,
+    minPriceFen: prices.length ? Math.min(...prices) : null,
+    maxPriceFen: prices.length ? Math.max(...prices) : null,
+  }
+}
 
 /**
- * A page of products with their variants. A search asks for names (GET /products?q=) and for codes, barcodes and
- * pinyin (GET /skus?q=), and shows every product either found.
+ * A page of products, each with its variant count and price range. A search asks for names (GET /products?q=)
+ * and for codes, barcodes and pinyin (GET /skus?q=), and shows every product either found (the few found only
+ * by a code are read one by one).
  */
 export const findProducts = async (
   q: string,
   cursor: string | null,
-): Promise<{ items: ProductWithSkus[]; nextCursor: string | null }> => {
+): Promise<{ items: ProductSummary[]; nextCursor: string | null }> => {
   const query = new URLSearchParams({ limit: String(PAGE) })
   if (q) query.set("q", q)
   if (cursor) query.set("cursor", cursor)
-  const byName = await api.get<Page<Product>>(`/products?${query}`)
-  const ids = byName.items.map((p) => p.id)
+  const byName = await api.get<Page<ProductSummary>>(`/products?${query}`)
+  const items = [...byName.items]
   if (q && !cursor) {
     const byCode = await api.get<Page<Sku>>(`/skus?${new URLSearchParams({ q, limit: "100" })}`)
-    for (const sku of byCode.items) if (!ids.includes(sku.productId)) ids.push(sku.productId)
+    const more = [...new Set(byCode.items.map((s) => s.productId))].filter((id) => !items.some((p) => p.id === id))
+    items.push(...(await Promise.all(more.map(getProduct))).map(summaryOf))
   }
-  return { items: await withSkus(ids), nextCursor: byName.nextCursor }
+  return { items, nextCursor: byName.nextCursor }
 }
 
-export const priceRange = (skus: Sku[]): string => {
-  if (skus.length === 0) return "—"
-  const prices = skus.map((s) => s.priceFen)
-  const [low, high] = [Math.min(...prices), Math.max(...prices)]
+export const priceRange = (low: number | null, high: number | null): string => {
+  if (low === null || high === null) return "—"
   return low === high ? formatCny(low) : `${formatCny(low)}–${formatCny(high)}`
 }
 

@@ -6,7 +6,16 @@ import { InlineForm } from "../../components/InlineForm"
 import { t } from "../../i18n"
 import { online } from "../../net"
 import { useAction } from "../stock/parts"
-import { findProducts, getProduct, loadNames, type Named, nameOf, type ProductWithSkus, priceRange } from "./api"
+import {
+  findProducts,
+  getProduct,
+  loadNames,
+  type Named,
+  nameOf,
+  type ProductSummary,
+  type ProductWithSkus,
+  priceRange,
+} from "./api"
 import { NewProduct } from "./NewProduct"
 import { ProductDetail } from "./ProductDetail"
 import "../stock/stock.css"
@@ -18,7 +27,7 @@ import { Problem } from "../../components/Message"
 
 type View = { kind: "list" } | { kind: "new" } | { kind: "detail"; product: ProductWithSkus }
 
-const ProductRow = (p: { product: ProductWithSkus; categories: Named[]; brands: Named[]; onOpen: () => void }) => (
+const ProductRow = (p: { product: ProductSummary; categories: Named[]; brands: Named[]; onOpen: () => void }) => (
   <li>
     <button type="button" class="list-button" onClick={p.onOpen} data-testid="product" data-id={p.product.id}>
       <strong data-testid="product-row-name">{p.product.name}</strong>
@@ -26,7 +35,10 @@ const ProductRow = (p: { product: ProductWithSkus; categories: Named[]; brands: 
         {nameOf(p.categories, p.product.categoryId)} · {nameOf(p.brands, p.product.brandId)}
       </span>
       <span data-testid="product-row-summary">
-        {t("catalog.summary", { count: p.product.skus.length, range: priceRange(p.product.skus) })}
+        {t("catalog.summary", {
+          count: p.product.variants,
+          range: priceRange(p.product.minPriceFen, p.product.maxPriceFen),
+        })}
       </span>
     </button>
   </li>
@@ -37,7 +49,7 @@ export default function Catalog() {
   const [view, setView] = useState<View>({ kind: "list" })
   const [names, setNames] = useState<{ categories: Named[]; brands: Named[] }>({ categories: [], brands: [] })
   const [query, setQuery] = useState("")
-  const [items, setItems] = useState<ProductWithSkus[] | null>(null)
+  const [items, setItems] = useState<ProductSummary[] | null>(null)
   const [next, setNext] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const { busy, problem, run } = useAction()
@@ -125,7 +137,7 @@ export default function Catalog() {
         ) : (
           <ul class="list" data-testid="catalog-list">
             {items.map((p) => (
-              <ProductRow key={p.id} product={p} {...names} onOpen={() => open(p)} />
+              <ProductRow key={p.id} product={p} {...names} onOpen={() => void reload(p.id)} />
             ))}
           </ul>
         )}
