@@ -43,6 +43,32 @@ export function sumLines(lines: readonly OrderLine[]): OrderLine[] {
   return [...sums].map(([skuId, qty]) => ({ skuId, qty }))
 }
 
+/** One call per SKU of `lines` (summed), all in parallel; the answers sorted by what they mean. */
+async function perLine<R extends { ok: true } | Refusal>(
+  lines: readonly OrderLine[],
+  call: (line: OrderLine) => Promise<R>,
+) {
+  const summed = sumLines(lines)
+  const settled = await Promise.allSettled(summed.map(call))
+  const done: { skuId: string; result: Extract<R, { ok: true }> }[] = []
+  const short: ShortLine[] = []
+  const refused: { skuId: string; refusal: Refusal }[] = []
+  /** Lines whose call failed outright (the cell unreachable): they may or may not have happened. */
+  const failed: string[] = []
+  let failure: unknown = null
+  settled.forEach((s, i) => {
+    const skuId = summed[i]!.skuId
+    if (s.status === "rejected") {
+      failed.push(skuId)
+      failure ??= s.reason
+    } else if (s.value.ok) done.push({ skuId, result: s.value as Extract<R, { ok: true }> })
+    else if (s.value.code === "insufficient_stock")
+      short.push({ skuId, requested: s.value.requested, available: s.value.available })
+    else refused.push({ skuId, refusal: s.value })
+  })
+  return { summed, done, short, refused, failed, failure, all: done.length === summed.length }
+}
+
 /**
  * Reserves every line in parallel under hold id = `holdId` (the order or transfer id). All or
  * nothing: if any line is refused, the lines that were held are released and every refused line is
@@ -55,45 +81,23 @@ export async function reserveAll(
   lines: readonly OrderLine[],
   opts: ReserveAllOptions,
 ): Promise<ReserveAllResult> {
-  const summed = sumLines(lines)
-  const settled = await Promise.allSettled(
-    summed.map((l) =>
-      cellStub(env, opts.locationId, l.skuId).reserve({
-        locationId: opts.locationId,
-        skuId: l.skuId,
-        opId: cellOpId(holdId, l.skuId, "reserve"),
-        holdId,
-        qty: l.qty,
-        expiresAt: opts.expiresAt,
-        kind: opts.kind ?? "sale",
-        customerId: opts.customerId ?? null,
-        ref: opts.ref,
-      }),
-    ),
+  const r = await perLine(lines, async (l) =>
+    cellStub(env, opts.locationId, l.skuId).reserve({
+      locationId: opts.locationId,
+      skuId: l.skuId,
+      opId: cellOpId(holdId, l.skuId, "reserve"),
+      holdId,
+      qty: l.qty,
+      expiresAt: opts.expiresAt,
+      kind: opts.kind ?? "sale",
+      customerId: opts.customerId ?? null,
+      ref: opts.ref,
+    }),
   )
-  const short: ShortLine[] = []
-  const refused: { skuId: string; refusal: Refusal }[] = []
-  const undo: string[] = []
-  let failure: unknown = null
-  settled.forEach((s, i) => {
-    const line = summed[i]!
-    if (s.status === "rejected") {
-      undo.push(line.skuId)
-      failure ??= s.reason
-    } else if (s.value.ok) {
-      undo.push(line.skuId)
-    } else if (s.value.code === "insufficient_stock") {
-      short.push({ skuId: line.skuId, requested: s.value.requested, available: s.value.available })
-    } else {
-      refused.push({ skuId: line.skuId, refusal: s.value })
-    }
-  })
-  if (undo.length === summed.length && failure === null) {
-    return { ok: true, holdId, expiresAt: opts.expiresAt, lines: summed }
-  }
-  await releaseAll(env, holdId, undo, opts)
-  if (failure !== null && short.length === 0 && refused.length === 0) throw failure
-  return { ok: false, short, refused }
+  if (r.all) return { ok: true, holdId, expiresAt: opts.expiresAt, lines: r.summed }
+  await releaseAll(env, holdId, [...r.done.map((d) => d.skuId), ...r.failed], opts)
+  if (r.failure !== null && r.short.length === 0 && r.refused.length === 0) throw r.failure
+  return { ok: false, short: r.short, refused: r.refused }
 }
 
 export type SellAllResult =
@@ -116,37 +120,20 @@ export async function sellAll(
   lines: readonly OrderLine[],
   opts: FanOutOptions & { ref: StockRef; customerId?: string | null },
 ): Promise<SellAllResult> {
-  const summed = sumLines(lines)
-  const settled = await Promise.allSettled(
-    summed.map((l) =>
-      cellStub(env, opts.locationId, l.skuId).sell({
-        locationId: opts.locationId,
-        skuId: l.skuId,
-        opId: cellOpId(holdId, l.skuId, "sell"),
-        holdId,
-        qty: l.qty,
-        customerId: opts.customerId ?? null,
-        ref: opts.ref,
-      }),
-    ),
+  const r = await perLine(lines, async (l) =>
+    cellStub(env, opts.locationId, l.skuId).sell({
+      locationId: opts.locationId,
+      skuId: l.skuId,
+      opId: cellOpId(holdId, l.skuId, "sell"),
+      holdId,
+      qty: l.qty,
+      customerId: opts.customerId ?? null,
+      ref: opts.ref,
+    }),
   )
-  const sold: { skuId: string; taken: Taken }[] = []
-  const short: ShortLine[] = []
-  const refused: { skuId: string; refusal: Refusal }[] = []
-  const failed: string[] = []
-  let failure: unknown = null
-  settled.forEach((s, i) => {
-    const skuId = summed[i]!.skuId
-    if (s.status === "rejected") {
-      failed.push(skuId)
-      failure ??= s.reason
-    } else if (s.value.ok) sold.push({ skuId, taken: s.value })
-    else if (s.value.code === "insufficient_stock")
-      short.push({ skuId, requested: s.value.requested, available: s.value.available })
-    else refused.push({ skuId, refusal: s.value })
-  })
-  if (sold.length === summed.length) return { ok: true, lines: sold }
-  return { ok: false, short, refused, sold: sold.map((l) => l.skuId), failed, failure }
+  if (r.all) return { ok: true, lines: r.done.map((d) => ({ skuId: d.skuId, taken: d.result })) }
+  const { short, refused, failed, failure } = r
+  return { ok: false, short, refused, sold: r.done.map((d) => d.skuId), failed, failure }
 }
 
 /**

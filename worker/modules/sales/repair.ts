@@ -14,7 +14,7 @@ import type { Db } from "../../db/client"
 import type { SalePaymentRow } from "../../db/schema"
 import { log } from "../../lib/log"
 import { cellStub, commitAll, giveBack, sellAll, sumLines } from "../../stock-cell/client"
-import type { StockRef, Taken } from "../../stock-cell/types"
+import type { HoldStatus, StockRef, Taken } from "../../stock-cell/types"
 import {
   claimIntent,
   finishRollback,
@@ -90,25 +90,29 @@ async function rollForward(ctx: SalesCtx, intent: Intent): Promise<"written" | "
  * One the dead request never reached is not sold now: the cashier saw that sale fail.
  */
 async function soldGoods(ctx: SalesCtx, intent: Intent): Promise<Map<string, Taken> | null> {
-  const lines = sumLines(intent.plan.lines)
-  const holds = await Promise.all(lines.map((l) => cellStub(ctx.env, intent.locationId, l.skuId).hold(intent.id)))
-  if (holds.some((h) => h?.status !== "committed")) return null
+  if (!(await everyHold(ctx, intent, ["committed"]))) return null
   const opts = { locationId: intent.locationId, ref: refOf(intent), customerId: intent.plan.sale.memberId }
-  const sold = await sellAll(ctx.env, intent.id, lines, opts)
+  const sold = await sellAll(ctx.env, intent.id, intent.plan.lines, opts)
   if (!sold.ok) return null
   return new Map(sold.lines.map((l) => [l.skuId, l.taken]))
 }
 
 /** A sale whose goods were held: commits them, if every hold is still there (committed or active). */
 async function committedGoods(ctx: SalesCtx, intent: Intent): Promise<Map<string, Taken> | null> {
+  if (!(await everyHold(ctx, intent, ["committed", "active"]))) return null
   const skuIds = intent.plan.lines.map((l) => l.skuId)
-  const holds = await Promise.all(skuIds.map((s) => cellStub(ctx.env, intent.locationId, s).hold(intent.id)))
-  if (holds.some((h) => h?.status !== "committed" && h?.status !== "active")) return null
   const committed = await commitAll(ctx.env, intent.id, skuIds, { locationId: intent.locationId, ref: refOf(intent) })
   if (!committed.ok) return null
   const taken = new Map<string, Taken>()
   for (const c of committed.lines) if (c.result.ok) taken.set(c.skuId, c.result)
   return taken
+}
+
+/** Whether the sale's hold in each of its cells is in one of `statuses` (a cell it never reached has none). */
+async function everyHold(ctx: SalesCtx, intent: Intent, statuses: HoldStatus[]) {
+  const lines = sumLines(intent.plan.lines)
+  const holds = await Promise.all(lines.map((l) => cellStub(ctx.env, intent.locationId, l.skuId).hold(intent.id)))
+  return holds.every((h) => h !== null && statuses.includes(h.status))
 }
 
 /** The tender rows as the sale records them, or null when any tender was not (or not surely) taken. */
