@@ -2,6 +2,7 @@ import { useState } from "preact/hooks"
 import { type Role, seesAllLocations } from "../../../../core/roles"
 import { api } from "../../api/client"
 import { Problem } from "../../components/Message"
+import { TextField } from "../../components/TextField"
 import { type MessageKey, t } from "../../i18n"
 import type { Destination } from "../stock/docs"
 import { DocHead, DocSubmit, useAction } from "../stock/parts"
@@ -58,16 +59,7 @@ export function NewStaff({ roles, places, store, onCreated, onBack }: Props) {
       <DocHead id="new-staff-title" onBack={onBack}>
         {t("admin.new")}
       </DocHead>
-      <label class="field">
-        {t("admin.username")}
-        <input
-          autoComplete="off"
-          autoCapitalize="none"
-          value={username}
-          onInput={(e) => setUsername(e.currentTarget.value)}
-          data-testid="new-staff-username"
-        />
-      </label>
+      <TextField label={t("admin.username")} plain value={username} onInput={setUsername} testId="new-staff-username" />
       <NameField value={displayName} onInput={setDisplayName} testId="new-staff-name" />
       <RoleSelect roles={roles} value={role} onChange={setRole} testId="new-staff-role" />
       <StoresPicker role={role} places={places} value={stores} onChange={setStores} />

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks"
 import { type Role, seesAllLocations } from "../../../../core/roles"
+import { TextField } from "../../components/TextField"
 import { t } from "../../i18n"
 import type { Destination } from "../stock/docs"
 import { PASSWORD_MIN } from "./staff"
@@ -8,10 +9,7 @@ import { PASSWORD_MIN } from "./staff"
 
 /** The name colleagues know someone by (the API allows 64 characters). */
 export const NameField = (p: { value: string; onInput: (v: string) => void; testId: string }) => (
-  <label class="field">
-    {t("admin.displayName")}
-    <input value={p.value} maxLength={64} onInput={(e) => p.onInput(e.currentTarget.value)} data-testid={p.testId} />
-  </label>
+  <TextField label={t("admin.displayName")} maxLength={64} {...p} />
 )
 
 export const RoleSelect = (p: { roles: Role[]; value: Role; onChange: (role: Role) => void; testId: string }) => (

@@ -2,11 +2,12 @@ import { useState } from "preact/hooks"
 import { barcodeProblem } from "../../../../core/barcode"
 import { tryParseYuan } from "../../../../core/money"
 import { api } from "../../api/client"
+import { TextField } from "../../components/TextField"
 import { t } from "../../i18n"
 import { UserMessage } from "../stock/docs"
 import { DocHead, DocSubmit, useAction } from "../stock/parts"
 import { type Named, type ProductWithSkus, refusalText } from "./api"
-import { Field, Picker } from "./fields"
+import { Picker } from "./fields"
 
 // A new product (新建商品): apparel as a colour × size grid, one SKU per combination (code 款号-颜色-尺码, a barcode
 // if the label has one), or a single-variant good as one row. Prices are typed in yuan and sent in fen.
@@ -82,7 +83,7 @@ export function NewProduct({ categories, brands, onCreated, onBack }: Props) {
       <DocHead id="new-product-title" onBack={onBack}>
         {t("catalog.new")}
       </DocHead>
-      <Field label={t("catalog.name")} value={name} onInput={setName} testId="product-name" />
+      <TextField label={t("catalog.name")} value={name} onInput={setName} testId="product-name" />
       <Picker
         label={t("catalog.category")}
         list={categories}
@@ -105,7 +106,7 @@ export function NewProduct({ categories, brands, onCreated, onBack }: Props) {
           </button>
         ))}
       </fieldset>
-      <Field
+      <TextField
         label={t(kind === "apparel" ? "catalog.style" : "catalog.code")}
         value={code}
         onInput={setCode}
@@ -113,11 +114,17 @@ export function NewProduct({ categories, brands, onCreated, onBack }: Props) {
       />
       {kind === "apparel" && (
         <>
-          <Field label={t("catalog.colours")} value={colours} onInput={setColours} testId="product-colours" />
-          <Field label={t("catalog.sizes")} value={sizes} onInput={setSizes} testId="product-sizes" />
+          <TextField label={t("catalog.colours")} value={colours} onInput={setColours} testId="product-colours" />
+          <TextField label={t("catalog.sizes")} value={sizes} onInput={setSizes} testId="product-sizes" />
         </>
       )}
-      <Field label={t("catalog.priceYuan")} value={price} onInput={setPrice} testId="product-price" mode="decimal" />
+      <TextField
+        label={t("catalog.priceYuan")}
+        value={price}
+        onInput={setPrice}
+        testId="product-price"
+        mode="decimal"
+      />
       {rows.length > 0 && (
         <ul class="list" aria-label={t("catalog.variants")} data-testid="product-grid">
           {rows.map((row) => (

@@ -3,11 +3,11 @@ import { formatCny, tryParseYuan } from "../../../../core/money"
 import { api } from "../../api/client"
 import { Notice } from "../../components/Message"
 import { Money } from "../../components/Money"
+import { TextField } from "../../components/TextField"
 import { t } from "../../i18n"
 import { UserMessage } from "../stock/docs"
 import { DocHead, DocSubmit, useAction } from "../stock/parts"
 import { attributeText, type Named, nameOf, type PriceEntry, type ProductWithSkus, refusalText, type Sku } from "./api"
-import { Field } from "./fields"
 
 // One product: its variants with code, barcode, attributes and price; a price change for one variant or all of
 // them (now, or from a date: the server keeps it pending until then), and a variant's price history.
@@ -60,7 +60,7 @@ const PriceForm = ({ targets, onDone, onCancel, onReload }: PriceFormProps) => {
       <DocHead id="price-form-title" onBack={onCancel}>
         {targets.length === 1 ? t("catalog.priceOf", { code: targets[0]!.skuCode }) : t("catalog.priceAll")}
       </DocHead>
-      <Field label={t("catalog.newPrice")} value={price} onInput={setPrice} testId="price-new" mode="decimal" />
+      <TextField label={t("catalog.newPrice")} value={price} onInput={setPrice} testId="price-new" mode="decimal" />
       <label class="field">
         {t("catalog.effectiveFrom")}
         <input

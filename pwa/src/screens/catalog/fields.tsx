@@ -1,28 +1,7 @@
 import { t } from "../../i18n"
 import type { Named } from "./api"
 
-// The catalog forms' labelled fields: a text input (44 px from the tool styles) and a picker with a "none" choice.
-
-interface FieldProps {
-  label: string
-  value: string
-  onInput: (value: string) => void
-  testId: string
-  mode?: "decimal"
-}
-
-export const Field = (p: FieldProps) => (
-  <label class="field">
-    {p.label}
-    <input
-      value={p.value}
-      inputMode={p.mode}
-      autoComplete="off"
-      onInput={(e) => p.onInput(e.currentTarget.value)}
-      data-testid={p.testId}
-    />
-  </label>
-)
+// The catalog forms' picker: a category or brand, with a "none" choice (text inputs are components/TextField).
 
 export const Picker = (p: {
   label: string

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks"
 import { tryParseYuan } from "../../../../core/money"
 import { api } from "../../api/client"
+import { TextField } from "../../components/TextField"
 import { t } from "../../i18n"
 import type { SkuRecord } from "../../store/db"
 import { DocHead, DocSubmit, useAction } from "../stock/parts"
@@ -159,14 +160,12 @@ export function DirectReceipt({ store, draft: initial, onDone, onBack }: Props) 
           )
         }}
       />
-      <label class="field">
-        {t("receiving.supplierRef")}
-        <input
-          value={supplierRef}
-          onInput={(e) => update({ supplierRef: e.currentTarget.value })}
-          data-testid="supplier-ref"
-        />
-      </label>
+      <TextField
+        label={t("receiving.supplierRef")}
+        value={supplierRef}
+        onInput={(v) => update({ supplierRef: v })}
+        testId="supplier-ref"
+      />
       <DocSubmit
         label={t("receiving.postReceipt")}
         testId="receipt-post"
